@@ -1,0 +1,30 @@
+"""pytest-kustomize: render Kustomize overlays in-process and test them with pytest."""
+from __future__ import annotations
+
+import os
+
+from .engine.resource import Gvk, ResId, Resource
+from .errors import KustomizeError
+from .resources import Resources
+
+__all__ = ["build", "Resources", "Resource", "ResId", "Gvk", "KustomizeError"]
+__version__ = "0.1.0"
+
+
+def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
+          reorder: str = "legacy", enable_alpha_plugins: bool = False,
+          enable_managedby_label: bool = False, enable_helm: bool = False,
+          helm_command: str = "helm") -> Resources:
+    """Render the kustomization at ``path`` like ``kustomize build`` and return its resources.
+
+    ``load_restrictor``: ``"rootOnly"`` (default) or ``"none"``; ``reorder``: ``"legacy"``
+    (default, as ``kustomize build``) or ``"none"`` (input order).
+    """
+    from .engine.build import build_resources
+    from .engine.target import BuildOptions
+    opts = BuildOptions(load_restrictor=load_restrictor, reorder=reorder,
+                        enable_alpha_plugins=enable_alpha_plugins,
+                        enable_managedby_label=enable_managedby_label, enable_helm=enable_helm,
+                        helm_command=helm_command)
+    res = build_resources(os.fspath(path), opts)
+    return Resources(res.items, opts.warnings)

@@ -1,0 +1,1 @@
+"""The built-in kustomize engine: load a kustomization, generate, transform, print."""

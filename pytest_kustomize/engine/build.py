@@ -1,0 +1,65 @@
+"""Entry point of the engine: build a kustomization directory into a ResourceList."""
+from __future__ import annotations
+
+import os
+
+from ..errors import KustomizeError, LoadError
+from . import generators
+from .loader import Loader, normalize_restrictor
+from .resource import ResourceList
+from .target import BuildOptions, Target
+from .transformers import labels, name_reference, sort
+
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+MANAGED_BY_VALUE = "kustomize-v5.8.1"
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
+
+
+def build_resources(path: str, options: BuildOptions) -> ResourceList:
+    """Run the whole kustomization at ``path``; returns the final, ordered resources."""
+    path = os.fspath(path)
+    if not os.path.isdir(path):
+        if os.path.exists(path):
+            raise LoadError("must build at directory: '%s' is not a directory" % path, file=path)
+        raise LoadError("must build at directory: not a valid directory: '%s' does not exist"
+                        % path, file=path)
+    loader = Loader(path, normalize_restrictor(options.load_restrictor))
+    top = Target(loader, options)
+    ra = top.accumulate()
+    res = ra.resources
+    # hash suffixes (after all transformations, at the top only)
+    for r in res:
+        if r.needs_hash:
+            h = generators.content_hash(r.data)
+            r.remember_id()
+            r.name = "%s-%s" % (r.name, h)
+    cfg = ra.config
+    if cfg is not None:
+        name_reference.fix(res, cfg.name_reference)
+    if ra.vars or _has_var_specs(ra):
+        from .transformers import vars as varsmod
+        varsmod.resolve(res, ra)
+    res.set_items([r for r in res if r.annotations.get(LOCAL_CONFIG) != "true"])
+    # ordering
+    sort_opts = top.k.get("sortOptions")
+    if sort_opts is not None:
+        sort.apply_sort_options(res, sort_opts, top.kfile)
+    elif options.reorder in ("legacy", "unspecified", None, ""):
+        sort.legacy_sort(res)
+    elif options.reorder not in ("none", "fifo"):
+        raise KustomizeError("unknown --reorder value %r (use legacy or none)" % options.reorder)
+    build_md = [str(x) for x in top.k.get("buildMetadata", [])]
+    if options.enable_managedby_label or "managedByLabel" in build_md:
+        from .fieldspec import FieldSpec
+        from .resource import Gvk
+        labels.apply_map_entries(res, {MANAGED_BY_LABEL: MANAGED_BY_VALUE},
+                                 [FieldSpec(Gvk(), "metadata/labels", True)],
+                                 plugin="LabelTransformer")
+    if build_md:
+        from . import buildmetadata
+        buildmetadata.annotate(res, build_md, top.kfile)
+    return res
+
+
+def _has_var_specs(ra) -> bool:
+    return False

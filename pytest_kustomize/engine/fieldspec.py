@@ -1,0 +1,188 @@
+"""Field specs: (group, version, kind) selector + a slash path into the object.
+
+The default specs are data (``data/fieldspecs/*.yaml``, from kustomize's builtin
+configuration); this module loads them and walks a path through plain Python data the
+way kustomize's fieldspec filter walks a node tree.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import yaml
+
+from ..errors import TransformerError
+from .resource import Gvk
+
+DATA_DIR = os.path.join(os.path.dirname(__file__), "data", "fieldspecs")
+
+MAP = "map"
+SEQ = "seq"
+SCALAR = "scalar"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    gvk: Gvk
+    path: str
+    create: bool = False
+
+    @classmethod
+    def from_dict(cls, d: dict, *, where: str = "") -> "FieldSpec":
+        if not isinstance(d, dict):
+            raise TransformerError("field spec must be a mapping, got %r" % (d,), file=where)
+        return cls(Gvk(str(d.get("group") or ""), str(d.get("version") or ""),
+                       str(d.get("kind") or "")),
+                   str(d.get("path") or ""), bool(d.get("create", False)))
+
+    def applies_to(self, gvk: Gvk) -> bool:
+        return gvk.matches(self.gvk)
+
+    @property
+    def parts(self) -> list:
+        return split_path(self.path)
+
+
+def split_path(path: str, delimiter: str = "/") -> list:
+    """Split a field-spec path, honouring backslash-escaped delimiters."""
+    ps = path.split(delimiter)
+    if len(ps) > 1 and ps[0] == "":
+        ps = ps[1:]
+    out = [ps[0]]
+    for p in ps[1:]:
+        if out[-1].endswith("\\"):
+            out[-1] = out[-1][:-1] + delimiter + p
+        else:
+            out.append(p)
+    return out
+
+
+def specs_from_list(items, *, where: str = "") -> list:
+    return [FieldSpec.from_dict(d, where=where) for d in (items or [])]
+
+
+def merge_specs(a: list, b: list) -> list:
+    """Union of two spec lists, keeping first occurrences (kustomize's fsSlice.MergeAll)."""
+    seen = set()
+    out = []
+    for fs in list(a) + list(b):
+        key = (fs.gvk, fs.path)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(fs)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _load_data(name: str) -> Any:
+    with open(os.path.join(DATA_DIR, name + ".yaml"), encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def default_specs(section: str) -> list:
+    """The default field specs of one transformer, e.g. ``namePrefix`` or ``commonLabels``."""
+    files = {
+        "namePrefix": ("nameprefix", "namePrefix"),
+        "nameSuffix": ("namesuffix", "nameSuffix"),
+        "namespace": ("namespace", "namespace"),
+        "commonLabels": ("commonlabels", "commonLabels"),
+        "commonAnnotations": ("commonannotations", "commonAnnotations"),
+        "images": ("images", "images"),
+        "replicas": ("replicas", "replicas"),
+        "varReference": ("varreference", "varReference"),
+    }
+    if section in files:
+        fname, key = files[section]
+        return specs_from_list((_load_data(fname) or {}).get(key))
+    if section == "metadataLabels":
+        return specs_from_list(_load_data("metadatalabels"))
+    if section == "templateLabels":
+        # kustomize: templateLabels = its own (empty) section + the metadata label specs
+        own = (_load_data("templatelabels") or {}).get("templateLabels") or []
+        return specs_from_list(own) + specs_from_list(_load_data("metadatalabels"))
+    if section == "volumeClaimTemplateLabels":
+        return specs_from_list((_load_data("volumeclaimmetadatalabels") or {})
+                               .get("volumeClaimTemplateLabels"))
+    raise KeyError(section)
+
+
+@functools.lru_cache(maxsize=None)
+def default_name_references() -> tuple:
+    """[(referenced Gvk, [FieldSpec of referrers])] in kustomize's order."""
+    out = []
+    for entry in (_load_data("namereference") or {}).get("nameReference") or []:
+        gvk = Gvk(str(entry.get("group") or ""), str(entry.get("version") or ""),
+                  str(entry.get("kind") or ""))
+        out.append((gvk, tuple(specs_from_list(entry.get("fieldSpecs")))))
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------------
+# Walking
+# ------------------------------------------------------------------------------------
+SetFn = Callable[[Any, Any], None]
+
+
+def apply(obj: dict, fs: FieldSpec, fn: Callable[[Any, Any], None], *,
+          create_kind: str | None = None, rid: str = "") -> None:
+    """Call ``fn(container, key)`` for every node at ``fs.path`` in ``obj``.
+
+    ``container[key]`` is the node (it may not exist yet when the spec creates it:
+    ``fn`` is then called with the key absent only when ``create_kind`` is SCALAR).
+    Missing intermediate fields are skipped unless ``fs.create``; lists on the way are
+    walked element by element; null values stop the walk.
+    """
+    if not fs.applies_to(Gvk.from_api_version(_str(obj.get("apiVersion")),
+                                              _str(obj.get("kind")))):
+        return
+    parts = fs.parts
+    try:
+        _walk(obj, None, None, parts, fs.create, create_kind, fn)
+    except TransformerError as e:
+        raise TransformerError("considering field '%s' of object %s: %s"
+                               % (fs.path, rid, e.message)) from None
+
+
+def _str(v):
+    return "" if v is None else str(v)
+
+
+def _walk(node, parent, key, path, create, create_kind, fn):
+    if not path:
+        fn(parent, key)
+        return
+    if node is None:
+        return
+    if isinstance(node, list):
+        for i in range(len(node)):
+            _walk(node[i], node, i, path, create, create_kind, fn)
+        return
+    if not isinstance(node, dict):
+        raise TransformerError("expected sequence or mapping node")
+    name = path[0]
+    is_seq = name.endswith("[]")
+    if is_seq:
+        name = name[:-2]
+    if name == "":
+        raise TransformerError("cannot set or create an empty field name")
+    last = len(path) == 1
+    if name not in node:
+        if not create or create_kind is None or is_seq:
+            return
+        if last:
+            if create_kind == SCALAR:
+                fn(node, name)
+                return
+            node[name] = {} if create_kind == MAP else []
+        else:
+            node[name] = {}
+    elif node[name] is None and create and create_kind is not None and not is_seq:
+        if last:
+            if create_kind != SCALAR:
+                node[name] = {} if create_kind == MAP else []
+        else:
+            node[name] = {}
+    _walk(node[name], node, name, path[1:], create, create_kind, fn)

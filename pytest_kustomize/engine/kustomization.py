@@ -1,0 +1,160 @@
+"""The Kustomization model: parse the file, reject unknown fields, fix deprecated ones."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import KustomizationError, YamlError
+from . import yamlio
+
+KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1"
+KUSTOMIZATION_KIND = "Kustomization"
+COMPONENT_VERSION = "kustomize.config.k8s.io/v1alpha1"
+COMPONENT_KIND = "Component"
+
+# field -> expected JSON type ("str", "list", "map", "strlist", "strmap")
+FIELDS = {
+    "apiVersion": "str", "kind": "str", "metadata": "map", "openapi": "strmap",
+    "namePrefix": "str", "nameSuffix": "str", "namespace": "str",
+    "commonLabels": "strmap", "labels": "list", "commonAnnotations": "strmap",
+    "patchesStrategicMerge": "strlist", "patchesJson6902": "list", "patches": "list",
+    "images": "list", "imageTags": "list", "replacements": "list", "replicas": "list",
+    "vars": "list", "sortOptions": "map", "resources": "strlist", "components": "strlist",
+    "crds": "strlist", "bases": "strlist", "configMapGenerator": "list",
+    "secretGenerator": "list", "helmGlobals": "map", "helmCharts": "list",
+    "helmChartInflationGenerator": "list", "generatorOptions": "map",
+    "configurations": "strlist", "generators": "strlist", "transformers": "strlist",
+    "validators": "strlist", "buildMetadata": "strlist",
+}
+
+DEPRECATION_WARNINGS = {
+    "bases": "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit "
+             "fix' to update your Kustomization automatically.",
+    "commonLabels": "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run "
+                    "'kustomize edit fix' to update your Kustomization automatically.",
+    "imageTags": "# Warning: 'imageTags' is deprecated. Please use 'images' instead. Run "
+                 "'kustomize edit fix' to update your Kustomization automatically.",
+    "patchesJson6902": "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. "
+                       "Run 'kustomize edit fix' to update your Kustomization automatically.",
+    "patchesStrategicMerge": "# Warning: 'patchesStrategicMerge' is deprecated. Please use "
+                             "'patches' instead. Run 'kustomize edit fix' to update your "
+                             "Kustomization automatically.",
+    "vars": "# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run "
+            "'kustomize edit fix' to update your Kustomization automatically.",
+}
+
+
+@dataclass
+class Kustomization:
+    path: str                      # the kustomization file
+    data: dict
+    warnings: list = field(default_factory=list)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        v = self.data.get(key)
+        return default if v is None else v
+
+    @property
+    def kind(self) -> str:
+        return self.data.get("kind") or KUSTOMIZATION_KIND
+
+    @property
+    def is_component(self) -> bool:
+        return self.kind == COMPONENT_KIND
+
+
+def _type_ok(kind: str, v: Any) -> bool:
+    if v is None:
+        return True
+    if kind == "str":
+        return isinstance(v, (str, int, float, bool))
+    if kind == "list":
+        return isinstance(v, list)
+    if kind == "map":
+        return isinstance(v, dict)
+    if kind == "strlist":
+        return isinstance(v, list) and all(isinstance(x, (str, int, float)) for x in v)
+    if kind == "strmap":
+        return isinstance(v, dict) and all(
+            isinstance(x, (str, int, float, bool)) or x is None for x in v.values())
+    return True
+
+
+def _expect(kind: str) -> str:
+    return {"str": "string", "list": "a list", "map": "a mapping", "strlist":
+            "a list of strings", "strmap": "a map of strings"}[kind]
+
+
+def parse(text: str, path: str) -> Kustomization:
+    """Parse and check a kustomization file's content; apply kustomize's FixKustomization."""
+    try:
+        data = yamlio.load_document(text, path)
+    except YamlError as e:
+        raise KustomizationError("invalid Kustomization: %s" % e.message, file=path) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise KustomizationError("invalid Kustomization: expected a mapping at the top level, "
+                                 "got %s" % type(data).__name__, file=path)
+    for key, v in data.items():
+        if key not in FIELDS:
+            raise KustomizationError('invalid Kustomization: json: unknown field "%s"' % key,
+                                     file=path, field=str(key))
+        if not _type_ok(FIELDS[key], v):
+            raise KustomizationError("invalid Kustomization: field %s must be %s, got %r"
+                                     % (key, _expect(FIELDS[key]), v), file=path, field=key)
+    data = dict(data)
+    for key in ("namePrefix", "nameSuffix", "namespace", "kind", "apiVersion"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            data[key] = yamlio.scalar_to_string(data[key]) if hasattr(yamlio, "scalar_to_string") \
+                else str(data[key])
+    for key in ("commonLabels", "commonAnnotations"):
+        if isinstance(data.get(key), dict):
+            data[key] = {str(k): _str(v) for k, v in data[key].items()}
+    warnings = [msg for key, msg in DEPRECATION_WARNINGS.items() if data.get(key) is not None]
+
+    kind = data.get("kind") or ""
+    if kind and kind not in (KUSTOMIZATION_KIND, COMPONENT_KIND):
+        raise KustomizationError("Failed to read kustomization file under %s:\nkind should be "
+                                 "Kustomization or Component" % _dir(path), file=path,
+                                 field="kind")
+    required = COMPONENT_VERSION if kind == COMPONENT_KIND else KUSTOMIZATION_VERSION
+    av = data.get("apiVersion") or ""
+    if av and av != required:
+        raise KustomizationError("Failed to read kustomization file under %s:\napiVersion for %s "
+                                 "should be %s" % (_dir(path), kind or KUSTOMIZATION_KIND,
+                                                   required), file=path, field="apiVersion")
+    # FixKustomization
+    data["resources"] = [str(x) for x in (data.get("resources") or [])] + \
+        [str(x) for x in (data.get("bases") or [])]
+    data.pop("bases", None)
+    data["images"] = list(data.get("images") or []) + list(data.get("imageTags") or [])
+    data.pop("imageTags", None)
+    for gen_key in ("configMapGenerator", "secretGenerator"):
+        for i, g in enumerate(data.get(gen_key) or []):
+            if not isinstance(g, dict):
+                raise KustomizationError("invalid Kustomization: %s entries must be mappings"
+                                         % gen_key, file=path, field="%s[%d]" % (gen_key, i))
+            if g.get("env"):
+                g = dict(g)
+                g["envs"] = list(g.get("envs") or []) + [g["env"]]
+                g.pop("env")
+                data[gen_key][i] = g
+    meaningful = {k: v for k, v in data.items()
+                  if k not in ("apiVersion", "kind") and v not in (None, [], {}, "")}
+    if not meaningful:
+        raise KustomizationError("kustomization.yaml is empty", file=path)
+    return Kustomization(path, data, warnings)
+
+
+def _str(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _dir(path: str) -> str:
+    import os
+    return os.path.dirname(path)

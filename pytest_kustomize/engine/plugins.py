@@ -1,0 +1,172 @@
+"""The ``generators``, ``transformers`` and ``validators`` fields: builtin plugin configs
+(``apiVersion: builtin``) given inline or as files/directories, run with the engine's own
+transformers. Exec, Go and KRM-function plugins are refused with a clear error."""
+from __future__ import annotations
+
+import os
+
+from ..errors import KustomizeError, PluginError
+from . import fieldspec as fsm
+from . import generators
+from .reader import objects_from_text
+from .resource import Origin, Resource, ResourceList
+from .transformers import (images, labels, namespace, patches, prefix_suffix, replicas,
+                           sort)
+
+TRANSFORMER_KINDS = {
+    "AnnotationsTransformer", "LabelTransformer", "PrefixSuffixTransformer",
+    "PrefixTransformer", "SuffixTransformer", "NamespaceTransformer", "ImageTagTransformer",
+    "ReplicaCountTransformer", "PatchTransformer", "PatchStrategicMergeTransformer",
+    "PatchJson6902Transformer", "ReplacementTransformer", "HashTransformer",
+    "SortOrderTransformer",
+}
+GENERATOR_KINDS = {"ConfigMapGenerator", "SecretGenerator", "HelmChartInflationGenerator"}
+
+
+def _configs(target, entries: list, field: str) -> list:
+    """Plugin config objects from inline YAML, files, or kustomization directories."""
+    from .target import Accumulator
+    out = []
+    paths = []
+    for e in entries:
+        e = str(e)
+        if "\n" in e or e.lstrip().startswith(("apiVersion", "kind", "{")):
+            try:
+                out.extend(objects_from_text(e, target.kfile))
+            except KustomizeError as err:
+                raise err.with_context(file=target.kfile, field=field)
+            continue
+        paths.append(e)
+    if paths:
+        ra = Accumulator()
+        target._accumulate_resources(ra, paths)
+        out.extend(r.data for r in ra.resources)
+    return out
+
+
+def _check_builtin(target, cfg: dict, field: str) -> str:
+    av = str(cfg.get("apiVersion") or "")
+    kind = str(cfg.get("kind") or "")
+    if av != "builtin":
+        if not target.options.enable_alpha_plugins:
+            raise PluginError("external plugins disabled; unable to load external plugin '%s'"
+                              % kind, file=target.kfile, field=field)
+        raise PluginError("plugin %s/%s: exec, Go and KRM-function plugins are not supported by "
+                          "this engine" % (av, kind), file=target.kfile, field=field)
+    return kind
+
+
+def _specs(cfg: dict, required: bool, kind: str, kfile: str) -> list:
+    fs = cfg.get("fieldSpecs")
+    if fs is None:
+        if required:
+            raise PluginError("plugin %s fails configuration: fieldSpecs is not expected to be nil"
+                              % kind, file=kfile)
+        return []
+    return fsm.specs_from_list(fs, where=kfile)
+
+
+def run_generators(target, entries: list) -> list:
+    result = []
+    for cfg in _configs(target, entries, "generators"):
+        kind = _check_builtin(target, cfg, "generators")
+        if kind not in GENERATOR_KINDS:
+            raise PluginError("plugin %s not a generator" % kind, file=target.kfile,
+                              field="generators")
+        if kind == "HelmChartInflationGenerator":
+            raise PluginError("HelmChartInflationGenerator: helm chart inflation is not "
+                              "supported yet", file=target.kfile, field="generators")
+        args = dict(cfg)
+        md = args.pop("metadata", None) or {}
+        args.setdefault("name", md.get("name"))
+        if md.get("namespace") and not args.get("namespace"):
+            args["namespace"] = md.get("namespace")
+        fn = generators.generate_configmap if kind == "ConfigMapGenerator" \
+            else generators.generate_secret
+        obj = fn(args, None, target.loader)
+        r = Resource(obj, Origin(generator=kind))
+        r.is_generated = True
+        r.behavior = str(args.get("behavior") or "create")
+        r.needs_hash = generators.needs_hash(args, None)
+        result.append(r)
+    return result
+
+
+def run_transformers(target, ra, entries: list) -> None:
+    for cfg in _configs(target, entries, "transformers"):
+        kind = _check_builtin(target, cfg, "transformers")
+        try:
+            apply_builtin(target, ra, kind, cfg)
+        except KustomizeError as e:
+            raise e.with_context(file=target.kfile, field="transformers")
+
+
+def run_validators(target, ra, entries: list) -> None:
+    for cfg in _configs(target, entries, "validators"):
+        _check_builtin(target, cfg, "validators")
+        raise PluginError("builtin validators do not exist in kustomize", file=target.kfile,
+                          field="validators")
+
+
+def apply_builtin(target, ra, kind: str, cfg: dict) -> None:
+    res: ResourceList = ra.resources
+    kf = target.kfile
+    if kind == "AnnotationsTransformer":
+        labels.apply_map_entries(res, cfg.get("annotations") or {},
+                                 _specs(cfg, False, kind, kf), plugin=kind, configured_in=kf)
+    elif kind == "LabelTransformer":
+        labels.apply_map_entries(res, cfg.get("labels") or {}, _specs(cfg, False, kind, kf),
+                                 plugin=kind, configured_in=kf)
+    elif kind in ("PrefixSuffixTransformer", "PrefixTransformer", "SuffixTransformer"):
+        specs = _specs(cfg, kind != "PrefixSuffixTransformer", kind, kf)
+        if cfg.get("prefix"):
+            prefix_suffix.apply(res, prefix=str(cfg["prefix"]), specs=specs, configured_in=kf,
+                                plugin=kind)
+        if cfg.get("suffix"):
+            prefix_suffix.apply(res, suffix=str(cfg["suffix"]), specs=specs, configured_in=kf,
+                                plugin=kind)
+    elif kind == "NamespaceTransformer":
+        md = cfg.get("metadata") or {}
+        namespace.apply(res, str(md.get("namespace") or ""), _specs(cfg, False, kind, kf),
+                        unset_only=bool(cfg.get("unsetOnly")),
+                        role_binding_subjects=str(cfg.get("setRoleBindingSubjects") or ""),
+                        configured_in=kf)
+    elif kind == "ImageTagTransformer":
+        images.apply(res, cfg.get("imageTag") or {}, _specs(cfg, False, kind, kf),
+                     configured_in=kf)
+    elif kind == "ReplicaCountTransformer":
+        replicas.apply(res, cfg.get("replica") or {}, _specs(cfg, False, kind, kf),
+                       configured_in=kf)
+    elif kind == "PatchTransformer":
+        entry = {k: cfg[k] for k in ("patch", "path", "target", "options") if k in cfg}
+        from .openapi import schema_for
+        patches.apply_patch_entry(res, entry, target.loader, configured_in=kf,
+                                  field="transformers", schema=schema_for(target))
+    elif kind == "PatchStrategicMergeTransformer":
+        entries = list(cfg.get("paths") or [])
+        if cfg.get("patches"):
+            entries.append(str(cfg["patches"]))
+        if not entries:
+            raise PluginError("empty file path and empty patch content", file=kf)
+        from .openapi import schema_for
+        patches.apply_patches_strategic_merge(res, entries, target.loader, configured_in=kf,
+                                              schema=schema_for(target))
+    elif kind == "PatchJson6902Transformer":
+        entry = {"target": cfg.get("target"), "path": cfg.get("path"),
+                 "patch": cfg.get("jsonOp")}
+        patches.apply_patches_json6902(res, entry, target.loader, configured_in=kf)
+    elif kind == "ReplacementTransformer":
+        from .transformers import replacements
+        replacements.apply(res, replacements.load(cfg.get("replacements") or [], target.loader),
+                           configured_in=kf)
+    elif kind == "HashTransformer":
+        for r in res:
+            if r.needs_hash:
+                h = generators.content_hash(r.data)
+                r.remember_id()
+                r.name = "%s-%s" % (r.name, h)
+                r.needs_hash = False
+    elif kind == "SortOrderTransformer":
+        sort.apply_sort_options(res, cfg.get("sortOptions") or {"order": "fifo"}, kf)
+    else:
+        raise PluginError("unable to load builtin %s.builtin.[noGrp]" % kind, file=kf)

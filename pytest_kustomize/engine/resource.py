@@ -1,0 +1,225 @@
+"""Resource (data + id + origin) and the ordered, id-indexed ResourceList kustomize works on."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+
+@dataclass(frozen=True)
+class Gvk:
+    group: str = ""
+    version: str = ""
+    kind: str = ""
+
+    @classmethod
+    def from_api_version(cls, api_version: str | None, kind: str | None) -> "Gvk":
+        av = api_version or ""
+        if "/" in av:
+            g, v = av.split("/", 1)
+        else:
+            g, v = "", av
+        return cls(g, v, kind or "")
+
+    @property
+    def api_version(self) -> str:
+        return "%s/%s" % (self.group, self.version) if self.group else self.version
+
+    def matches(self, selector: "Gvk") -> bool:
+        """True when every non-empty field of ``selector`` equals ours (kustomize's IsSelected)."""
+        return ((not selector.group or selector.group == self.group)
+                and (not selector.version or selector.version == self.version)
+                and (not selector.kind or selector.kind == self.kind))
+
+    def __str__(self) -> str:
+        return ".".join((self.kind or "[noKind]", self.version or "[noVer]",
+                         self.group or "[noGrp]"))
+
+
+# Kinds that are not namespaced (kyaml's list of cluster-scoped built-in kinds).
+CLUSTER_SCOPED_KINDS = frozenset({
+    "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterRole",
+    "ClusterRoleBinding", "ComponentStatus", "CustomResourceDefinition",
+    "FlowSchema", "IngressClass", "MutatingWebhookConfiguration", "Namespace", "Node",
+    "PersistentVolume", "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration",
+    "RuntimeClass", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "StorageClass",
+    "SubjectAccessReview", "TokenReview", "ValidatingWebhookConfiguration",
+    "VolumeAttachment", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+    "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "IPAddress", "ServiceCIDR",
+    "VolumeAttributesClass", "ClusterTrustBundle", "DeviceClass", "SelfSubjectReview",
+})
+
+
+TOTALLY_NOT_A_NAMESPACE = "~X"
+
+
+def is_cluster_scoped(gvk: Gvk) -> bool:
+    return gvk.kind in CLUSTER_SCOPED_KINDS
+
+
+@dataclass(frozen=True)
+class ResId:
+    """group/version/kind + name + namespace, printed the way kustomize prints ids."""
+    gvk: Gvk
+    name: str = ""
+    namespace: str = ""
+
+    def __str__(self) -> str:
+        ns = self.namespace or "[noNs]"
+        return "%s/%s.%s" % (self.gvk, self.name or "[noName]", ns)
+
+    @property
+    def effective_namespace(self) -> str:
+        if is_cluster_scoped(self.gvk):
+            return TOTALLY_NOT_A_NAMESPACE
+        return self.namespace or "default"
+
+    def equals_ignoring_default_ns(self, other: "ResId") -> bool:
+        return (self.gvk == other.gvk and self.name == other.name
+                and self.effective_namespace == other.effective_namespace)
+
+
+@dataclass
+class Origin:
+    """Where a resource came from: the file path (relative to the build root where possible),
+    the config file of the generator that made it, and the ordered list of transformations."""
+    path: str = ""
+    generator: str = ""
+    config_file: str = ""
+    repo: str = ""
+    ref: str = ""
+    transformations: list = field(default_factory=list)   # (transformer, file, detail) that changed it
+    # origins of every transformer run over the resource (kustomize's transformer annotations):
+    # dicts with configuredIn and configuredBy {apiVersion, kind[, name, namespace]}
+    applied: list = field(default_factory=list)
+    configured_by: dict = field(default_factory=dict)   # generated resources: the generator
+
+
+@dataclass
+class Resource:
+    data: dict
+    origin: Origin = field(default_factory=Origin)
+    # ids this resource had before prefix/suffix/namespace/hash changes (oldest first)
+    previous_ids: list = field(default_factory=list)
+    prefixes: list = field(default_factory=list)
+    suffixes: list = field(default_factory=list)
+    behavior: str = ""           # generated resources: create / merge / replace
+    needs_hash: bool = False     # generated resources with a content-hash name suffix
+    is_generated: bool = False
+    ref_by: list = field(default_factory=list)   # ids of resources that reference this one
+    ref_var_names: list = field(default_factory=list)  # legacy vars bound to this resource
+
+    # --- identity ---------------------------------------------------------------------
+    @property
+    def gvk(self) -> Gvk:
+        d = self.data
+        return Gvk.from_api_version(_s(d.get("apiVersion")), _s(d.get("kind")))
+
+    @property
+    def kind(self) -> str:
+        return _s(self.data.get("kind"))
+
+    @property
+    def metadata(self) -> dict:
+        md = self.data.get("metadata")
+        if not isinstance(md, dict):
+            md = {}
+            self.data["metadata"] = md
+        return md
+
+    @property
+    def name(self) -> str:
+        md = self.data.get("metadata")
+        return _s(md.get("name")) if isinstance(md, dict) else ""
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.metadata["name"] = value
+
+    @property
+    def namespace(self) -> str:
+        md = self.data.get("metadata")
+        return _s(md.get("namespace")) if isinstance(md, dict) else ""
+
+    @property
+    def id(self) -> ResId:
+        return ResId(self.gvk, self.name, self.namespace)
+
+    @property
+    def orig_id(self) -> ResId:
+        """The id the resource had when it was loaded or generated."""
+        return self.previous_ids[0] if self.previous_ids else self.id
+
+    def all_ids(self) -> list:
+        return list(self.previous_ids) + [self.id]
+
+    @property
+    def labels(self) -> dict:
+        md = self.data.get("metadata")
+        v = md.get("labels") if isinstance(md, dict) else None
+        return v if isinstance(v, dict) else {}
+
+    @property
+    def annotations(self) -> dict:
+        md = self.data.get("metadata")
+        v = md.get("annotations") if isinstance(md, dict) else None
+        return v if isinstance(v, dict) else {}
+
+    def remember_id(self) -> None:
+        """Record the current id as a previous one (before a rename / namespace change)."""
+        cur = self.id
+        if not self.previous_ids or self.previous_ids[-1] != cur:
+            self.previous_ids.append(cur)
+
+    def copy(self) -> "Resource":
+        return Resource(copy.deepcopy(self.data), copy.deepcopy(self.origin),
+                        list(self.previous_ids), list(self.prefixes), list(self.suffixes),
+                        self.behavior, self.needs_hash, self.is_generated, list(self.ref_by),
+                        list(self.ref_var_names))
+
+    def __repr__(self) -> str:
+        return "Resource(%s)" % self.id
+
+
+def _s(v: Any) -> str:
+    if v is None:
+        return ""
+    return v if isinstance(v, str) else str(v)
+
+
+class ResourceList:
+    """Resources in order, with an index by current id."""
+
+    def __init__(self, resources: Iterable[Resource] = ()):
+        self._items: list[Resource] = list(resources)
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):
+        return self._items[i]
+
+    @property
+    def items(self) -> list:
+        return self._items
+
+    def set_items(self, items: list) -> None:
+        self._items = list(items)
+
+    def append(self, r: Resource) -> None:
+        self._items.append(r)
+
+    def extend(self, rs: Iterable[Resource]) -> None:
+        self._items.extend(rs)
+
+    def remove(self, r: Resource) -> None:
+        self._items = [x for x in self._items if x is not r]
+
+    def by_id(self, rid: ResId) -> list:
+        return [r for r in self._items if r.id == rid]
+
+    def by_current_or_orig_id(self, rid: ResId) -> list:
+        return [r for r in self._items if r.id == rid or rid in r.previous_ids]

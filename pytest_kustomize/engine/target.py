@@ -1,0 +1,374 @@
+"""The one orchestrator: runs a kustomization in kustomize's order.
+
+accumulate resources → configurations/crds → generators → components → transformers
+(patchesStrategicMerge, patches, namespace, prefix, suffix, labels, annotations,
+patchesJson6902, replicas, images, replacements, plugin transformers) → validators → vars;
+then, at the top only: hash suffixes → name references → vars → drop local config.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..errors import (GeneratorError, KustomizationError, KustomizeError, LoadError,
+                      PluginError, ResourceConflictError, YamlError)
+from . import fieldspec as fsm
+from . import generators
+from .config import TransformerConfig, load_configurations, load_crds
+from .kustomization import Kustomization, parse
+from .loader import ROOT_ONLY, Loader
+from .reader import objects_from_text
+from .resource import Origin, Resource, ResourceList
+from .transformers import (images, labels, name_reference, namespace, patches,
+                           prefix_suffix, replicas)
+
+
+@dataclass
+class BuildOptions:
+    load_restrictor: str = ROOT_ONLY
+    reorder: str = "legacy"
+    enable_alpha_plugins: bool = False
+    enable_managedby_label: bool = False
+    enable_helm: bool = False
+    helm_command: str = "helm"
+    warnings: list = field(default_factory=list)
+
+
+@dataclass
+class Accumulator:
+    resources: ResourceList = field(default_factory=ResourceList)
+    config: TransformerConfig | None = None
+    vars: list = field(default_factory=list)
+
+    def append(self, r: Resource) -> None:
+        rid = r.id
+        for o in self.resources:
+            if o.id.gvk == rid.gvk and o.id.name == rid.name and \
+                    o.id.effective_namespace == rid.effective_namespace:
+                raise ResourceConflictError(
+                    "may not add resource with an already registered id: %s" % rid)
+        self.resources.append(r)
+
+    def merge_config(self, cfg: TransformerConfig | None) -> None:
+        if cfg is None:
+            return
+        self.config = cfg if self.config is None else self.config.merge(cfg)
+
+    def merge(self, other: "Accumulator") -> None:
+        for r in other.resources:
+            self.append(r)
+        self.merge_config(other.config)
+        self.vars.extend(other.vars)
+
+    def absorb(self, r: Resource) -> None:
+        """Add a generated resource honouring its behavior (create / merge / replace)."""
+        rid = r.id
+        matches = [o for o in self.resources
+                   if any(i.gvk == rid.gvk and i.name == rid.name
+                          and i.effective_namespace == rid.effective_namespace
+                          for i in o.all_ids())]
+        behavior = r.behavior or "create"
+        if not matches:
+            if behavior in ("merge", "replace"):
+                raise GeneratorError("id %s does not exist; cannot merge or replace" % rid)
+            self.append(r)
+            return
+        if len(matches) > 1:
+            raise GeneratorError("found multiple objects %s that could accept merge of %s"
+                                 % ([str(m.id) for m in matches], rid))
+        old = matches[0]
+        if behavior not in ("merge", "replace"):
+            raise GeneratorError("id %s exists; can not use behavior: '%s', behavior must be "
+                                 "merge or replace" % (rid, r.behavior or ""))
+        merged = generators.merge_generated(old.data, r.data, behavior)
+        old.data = merged
+        old.needs_hash = old.needs_hash and r.needs_hash if behavior == "merge" else r.needs_hash
+        if behavior == "replace":
+            old.needs_hash = r.needs_hash
+
+
+class Target:
+    """One kustomization directory being built."""
+
+    def __init__(self, loader: Loader, options: BuildOptions, origin_path: str = ""):
+        self.loader = loader
+        self.options = options
+        self.origin_path = origin_path
+        try:
+            kfile = loader.find_kustomization()
+        except LoadError as e:
+            raise e
+        self.kfile = kfile
+        text = loader.read_text(os.path.basename(kfile))
+        self.k: Kustomization = parse(text, kfile)
+        for w in self.k.warnings:
+            if w not in options.warnings:
+                options.warnings.append(w)
+
+    @property
+    def rel_kfile(self) -> str:
+        """The kustomization file relative to the top build directory."""
+        return os.path.normpath(os.path.join(self.origin_path, os.path.basename(self.kfile)))
+
+    def mark(self, resources, kind: str) -> None:
+        """Record that builtin transformer ``kind`` configured here ran over every resource."""
+        entry = {"configuredIn": self.rel_kfile,
+                 "configuredBy": {"apiVersion": "builtin", "kind": kind}}
+        for r in resources:
+            if not r.origin.path and not r.origin.configured_by:
+                r.origin.config_file = entry["configuredIn"]
+                r.origin.configured_by = dict(entry["configuredBy"])
+            else:
+                r.origin.applied.append(entry)
+
+    def err(self, e: KustomizeError, field: str) -> KustomizeError:
+        return e.with_context(file=self.kfile, field=field)
+
+    # -- accumulation ------------------------------------------------------------------
+    def accumulate(self, ra: Accumulator | None = None) -> Accumulator:
+        ra = ra if ra is not None else Accumulator()
+        k = self.k
+        self._accumulate_resources(ra, k.get("resources", []))
+        cfg = TransformerConfig.default()
+        try:
+            extra = load_configurations(self.loader, k.get("configurations", []), self.kfile)
+        except KustomizeError as e:
+            raise self.err(e, "configurations")
+        cfg = cfg.merge(extra)
+        ra.merge_config(cfg)
+        ra.merge_config(load_crds(self.loader, k.get("crds", []), self.kfile))
+        self._run_generators(ra)
+        for comp in k.get("components", []):
+            self._accumulate_directory(ra, str(comp), component=True)
+        self._run_transformers(ra)
+        self._run_validators(ra)
+        self._merge_vars(ra)
+        return ra
+
+    def _accumulate_resources(self, ra: Accumulator, paths: list) -> None:
+        for path in paths:
+            path = str(path)
+            full = os.path.join(self.loader.root, path)
+            if os.path.isfile(full) or not os.path.exists(full):
+                if os.path.isfile(full):
+                    try:
+                        text = self.loader.read_text(path)
+                        objs = objects_from_text(text, full)
+                    except KustomizeError as e:
+                        raise KustomizeError("accumulating resources: accumulating resources "
+                                             "from '%s': %s" % (path, e.message),
+                                             file=self.kfile, field="resources") from None
+                    for d in objs:
+                        origin = Origin(path=os.path.normpath(os.path.join(self.origin_path,
+                                                                           path)))
+                        try:
+                            ra.append(Resource(d, origin))
+                        except KustomizeError as e:
+                            raise KustomizeError("accumulating resources: merging resources "
+                                                 "from '%s': %s" % (path, e.message),
+                                                 file=self.kfile, field="resources") from None
+                    continue
+                try:
+                    self.loader.new(path)
+                except LoadError as e:
+                    raise KustomizeError(
+                        "accumulating resources: accumulation err='accumulating resources from "
+                        "'%s': open %s: no such file or directory': %s"
+                        % (path, full, e.message), file=self.kfile, field="resources") from None
+            self._accumulate_directory(ra, path, component=False)
+
+    def _accumulate_directory(self, ra: Accumulator, path: str, component: bool) -> Accumulator:
+        field_name = "components" if component else "resources"
+        try:
+            sub_loader = self.loader.new(path)
+        except LoadError as e:
+            if component:
+                raise KustomizeError('accumulating components: loader.New "%s"' % e.message,
+                                     file=self.kfile, field=field_name) from None
+            raise self.err(e, field_name)
+        sub = Target(sub_loader, self.options,
+                     os.path.normpath(os.path.join(self.origin_path, path)))
+        if component and not sub.k.is_component:
+            raise KustomizationError(
+                "accumulating components: accumulateDirectory: \"expected kind 'Component' for "
+                "path '%s' but got '%s'\"" % (sub_loader.root, sub.k.kind), file=self.kfile,
+                field=field_name)
+        if not component and sub.k.is_component:
+            raise KustomizationError(
+                "accumulating resources: expected kind != 'Component' for path '%s'"
+                % sub_loader.root, file=self.kfile, field=field_name)
+        if component:
+            sub_ra = sub.accumulate(ra)
+            ra.resources.set_items(sub_ra.resources.items)
+            ra.config = sub_ra.config
+            ra.vars = sub_ra.vars
+            return ra
+        sub_ra = sub.accumulate()
+        try:
+            ra.merge(sub_ra)
+        except KustomizeError as e:
+            raise KustomizeError("accumulating resources: recursed merging from path '%s': %s"
+                                 % (sub_loader.root, e.message), file=self.kfile,
+                                 field=field_name) from None
+        return ra
+
+    # -- generators --------------------------------------------------------------------
+    def _run_generators(self, ra: Accumulator) -> None:
+        k = self.k
+        gen_opts = k.get("generatorOptions")
+        for fname, fn in (("configMapGenerator", generators.generate_configmap),
+                          ("secretGenerator", generators.generate_secret)):
+            for args in k.get(fname, []):
+                try:
+                    obj = fn(args, gen_opts, self.loader)
+                except KustomizeError as e:
+                    raise self.err(e, fname)
+                gen_kind = ("ConfigMapGenerator" if fname == "configMapGenerator"
+                            else "SecretGenerator")
+                r = Resource(obj, Origin(
+                    path="", generator=gen_kind, config_file=self.rel_kfile,
+                    configured_by={"apiVersion": "builtin", "kind": gen_kind}))
+                r.is_generated = True
+                r.behavior = str(args.get("behavior") or "create")
+                if r.behavior not in ("create", "merge", "replace"):
+                    raise GeneratorError("unknown generator behavior %r (use create, merge or "
+                                         "replace)" % r.behavior, file=self.kfile, field=fname)
+                r.needs_hash = generators.needs_hash(args, gen_opts)
+                try:
+                    ra.absorb(r)
+                except KustomizeError as e:
+                    raise self.err(e, fname)
+        if k.get("helmCharts") or k.get("helmChartInflationGenerator"):
+            raise PluginError("helmCharts: helm chart inflation is not supported yet",
+                              file=self.kfile, field="helmCharts")
+        if k.get("generators"):
+            from . import plugins
+            for r in plugins.run_generators(self, k.get("generators")):
+                try:
+                    ra.absorb(r)
+                except KustomizeError as e:
+                    raise self.err(e, "generators")
+
+    # -- transformers ------------------------------------------------------------------
+    def _run_transformers(self, ra: Accumulator) -> None:
+        k = self.k
+        cfg = ra.config or TransformerConfig.default()
+        res = ra.resources
+        kf = self.kfile
+        from .openapi import schema_for
+        schema = schema_for(self)
+        try:
+            if k.get("patchesStrategicMerge"):
+                patches.apply_patches_strategic_merge(res, k.get("patchesStrategicMerge"),
+                                                      self.loader, configured_in=kf,
+                                                      schema=schema)
+                self.mark(res, "PatchStrategicMergeTransformer")
+        except KustomizeError as e:
+            raise self.err(e, "patchesStrategicMerge")
+        for i, p in enumerate(k.get("patches", [])):
+            try:
+                patches.apply_patch_entry(res, p, self.loader, configured_in=kf,
+                                          field="patches[%d]" % i, schema=schema)
+                self.mark(res, "PatchTransformer")
+            except KustomizeError as e:
+                raise self.err(e, "patches[%d]" % i)
+        try:
+            if k.get("namespace"):
+                namespace.apply(res, k.get("namespace"), cfg.get("namespace"),
+                                configured_in=kf)
+                self.mark(res, "NamespaceTransformer")
+            if k.get("namePrefix"):
+                prefix_suffix.apply(res, prefix=k.get("namePrefix"), specs=cfg.get("namePrefix"),
+                                    configured_in=kf)
+                self.mark(res, "PrefixTransformer")
+            if k.get("nameSuffix"):
+                prefix_suffix.apply(res, suffix=k.get("nameSuffix"), specs=cfg.get("nameSuffix"),
+                                    configured_in=kf)
+                self.mark(res, "SuffixTransformer")
+        except KustomizeError as e:
+            raise self.err(e, "namespace/namePrefix/nameSuffix")
+        self._labels(res, cfg)
+        if k.get("commonAnnotations"):
+            labels.apply_map_entries(res, k.get("commonAnnotations"), cfg.get("commonAnnotations"),
+                                     plugin="AnnotationsTransformer", configured_in=kf)
+            self.mark(res, "AnnotationsTransformer")
+        for i, p in enumerate(k.get("patchesJson6902", [])):
+            try:
+                patches.apply_patches_json6902(res, p, self.loader, configured_in=kf)
+                self.mark(res, "PatchJson6902Transformer")
+            except KustomizeError as e:
+                raise self.err(e, "patchesJson6902[%d]" % i)
+        for i, rep in enumerate(k.get("replicas", [])):
+            if not isinstance(rep, dict):
+                raise KustomizationError("replicas entries must be mappings", file=kf,
+                                         field="replicas[%d]" % i)
+            try:
+                replicas.apply(res, rep, cfg.get("replicas"), configured_in=kf)
+                self.mark(res, "ReplicaCountTransformer")
+            except KustomizeError as e:
+                raise self.err(e, "replicas[%d]" % i)
+        for i, img in enumerate(k.get("images", [])):
+            if not isinstance(img, dict):
+                raise KustomizationError("images entries must be mappings", file=kf,
+                                         field="images[%d]" % i)
+            try:
+                images.apply(res, img, cfg.get("images"), configured_in=kf)
+                self.mark(res, "ImageTagTransformer")
+            except KustomizeError as e:
+                raise self.err(e, "images[%d]" % i)
+        if k.get("replacements"):
+            from .transformers import replacements
+            try:
+                replacements.apply(res, replacements.load(k.get("replacements"), self.loader),
+                                   configured_in=kf)
+                self.mark(res, "ReplacementTransformer")
+            except KustomizeError as e:
+                raise self.err(e, "replacements")
+        if k.get("transformers"):
+            from . import plugins
+            plugins.run_transformers(self, ra, k.get("transformers"))
+
+    def _labels(self, res: ResourceList, cfg: TransformerConfig) -> None:
+        k = self.k
+        kf = self.kfile
+        common = k.get("commonLabels")
+        label_entries = k.get("labels", [])
+        for i, entry in enumerate(label_entries):
+            if not isinstance(entry, dict):
+                raise KustomizationError("labels entries must be mappings", file=kf,
+                                         field="labels[%d]" % i)
+            fss = fsm.specs_from_list(entry.get("fields"), where=kf)
+            fss = fsm.merge_specs(fss, cfg.get("labels"))
+            if entry.get("includeSelectors"):
+                fss = fsm.merge_specs(fss, cfg.get("commonLabels"))
+            else:
+                if entry.get("includeTemplates"):
+                    fss = fsm.merge_specs(fss, cfg.get("templateLabels"))
+                if entry.get("includeVolumeClaimTemplates"):
+                    fss = fsm.merge_specs(fss, cfg.get("volumeClaimTemplateLabels"))
+                fss = fsm.merge_specs(fss, [fsm.FieldSpec(fsm.Gvk(), "metadata/labels", True)])
+            try:
+                labels.apply_map_entries(res, entry.get("pairs") or {}, fss,
+                                         plugin="LabelTransformer", configured_in=kf)
+                self.mark(res, "LabelTransformer")
+            except KustomizeError as e:
+                raise self.err(e, "labels[%d]" % i)
+        if common or label_entries:
+            try:
+                labels.apply_map_entries(res, common or {}, cfg.get("commonLabels"),
+                                         plugin="LabelTransformer", configured_in=kf)
+                self.mark(res, "LabelTransformer")
+            except KustomizeError as e:
+                raise self.err(e, "commonLabels")
+
+    def _run_validators(self, ra: Accumulator) -> None:
+        if self.k.get("validators"):
+            from . import plugins
+            plugins.run_validators(self, ra, self.k.get("validators"))
+
+    def _merge_vars(self, ra: Accumulator) -> None:
+        vs = self.k.get("vars", [])
+        if not vs:
+            return
+        from .transformers import vars as varsmod
+        varsmod.merge_vars(ra, vs, self.kfile)

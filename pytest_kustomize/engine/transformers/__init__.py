@@ -1,0 +1,1 @@
+"""Builtin transformers, one module each, all working on a ResourceList in place."""

@@ -1,0 +1,248 @@
+"""patchesStrategicMerge, patches (SMP or JSON 6902, detected as kustomize does) and
+patchesJson6902."""
+from __future__ import annotations
+
+import json
+
+import jsonpatch
+
+from ...errors import KustomizeError, PatchError, YamlError
+from .. import yamlio
+from ..reader import objects_from_text
+from ..resource import Gvk, ResId, Resource, ResourceList
+from ..selector import Selector
+from ..strategicmerge import strategic_merge
+from .base import record
+
+
+def _patch_id(p: dict) -> ResId:
+    md = p.get("metadata") if isinstance(p.get("metadata"), dict) else {}
+    return ResId(Gvk.from_api_version(_s(p.get("apiVersion")), _s(p.get("kind"))),
+                 _s(md.get("name")), _s(md.get("namespace")))
+
+
+def _s(v) -> str:
+    return "" if v is None else str(v)
+
+
+def find_unique(resources: ResourceList, rid: ResId) -> Resource:
+    """kustomize's GetById: match any current or previous id (namespace-default aware)."""
+    matches = [r for r in resources
+               if any(i.gvk == rid.gvk and i.name == rid.name
+                      and i.effective_namespace == rid.effective_namespace
+                      for i in r.all_ids())]
+    if len(matches) == 1:
+        return matches[0]
+    what = "multiple matches" if matches else "no matches"
+    raise PatchError("%s for Id %s; failed to find unique target for patch %s"
+                     % (what, rid, rid))
+
+
+def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind_change=False,
+              schema=None) -> bool:
+    """Apply one strategic-merge patch to ``res`` in place; False when it deleted it."""
+    md = res.metadata
+    name, ns, kind = res.name, res.namespace, res.kind
+    if allow_name_change or allow_kind_change:
+        res.remember_id()
+    p = dict(patch)
+    p["apiVersion"] = res.data.get("apiVersion")
+    merged = strategic_merge(res.data, p, schema)
+    if merged is None or not merged:
+        res.data = {}
+        return False
+    res.data = merged
+    if not allow_kind_change:
+        res.data["kind"] = kind
+    md = res.metadata
+    if not allow_name_change:
+        md["name"] = name
+    if ns:
+        md["namespace"] = ns
+    else:
+        md.pop("namespace", None)
+    return True
+
+
+def apply_json6902(res: Resource, ops: list, source: str) -> None:
+    try:
+        res.data = jsonpatch.JsonPatch(ops).apply(res.data)
+    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, KeyError,
+            IndexError, TypeError) as e:
+        raise PatchError("applying JSON patch %s to %s: %s" % (source, res.id, e)) from None
+
+
+def _load_patch_docs(text: str, source: str) -> list:
+    return objects_from_text(text, source)
+
+
+def decode_json6902(text: str, source: str) -> list:
+    t = text
+    try:
+        if t.lstrip().startswith("["):
+            ops = json.loads(t)
+        else:
+            ops = yamlio.load_document(t, source)
+    except (ValueError, YamlError) as e:
+        raise PatchError("cannot decode JSON patch %s: %s" % (source, e)) from None
+    if not isinstance(ops, list) or not all(isinstance(o, dict) for o in ops):
+        raise PatchError("a JSON 6902 patch must be a list of operations", file=source)
+    return ops
+
+
+def _drop_empty(resources: ResourceList) -> None:
+    resources.set_items([r for r in resources if r.data])
+
+
+# -- patchesStrategicMerge ----------------------------------------------------------------
+def apply_patches_strategic_merge(resources: ResourceList, entries: list, loader, *,
+                                  configured_in: str, schema=None) -> None:
+    patches = []
+    for entry in entries:
+        entry = _s(entry)
+        text, src = None, entry
+        if "\n" in entry or entry.lstrip().startswith(("{", "apiVersion", "kind")):
+            text, src = entry, "inline patch"
+        if text is None:
+            try:
+                text = loader.read_text(entry)
+            except KustomizeError as e:
+                raise e.with_context(file=configured_in, field="patchesStrategicMerge")
+        try:
+            docs = _load_patch_docs(text, src)
+        except KustomizeError as e:
+            raise e.with_context(file=configured_in, field="patchesStrategicMerge")
+        patches.extend((d, src) for d in docs)
+    if not patches:
+        raise PatchError("patch appears to be empty; files=%s" % entries, file=configured_in,
+                         field="patchesStrategicMerge")
+    for p, src in patches:
+        target = find_unique(resources, _patch_id(p))
+        if not apply_smp(target, p, schema=schema):
+            pass
+        record(target, "PatchStrategicMergeTransformer", configured_in, src)
+    _drop_empty(resources)
+
+
+# -- patches -------------------------------------------------------------------------------
+def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configured_in: str,
+                      field: str = "patches", schema=None) -> None:
+    if not isinstance(entry, dict):
+        raise PatchError("each patch must be a mapping with patch/path/target", file=configured_in,
+                         field=field)
+    patch_text = _s(entry.get("patch")).strip()
+    path = _s(entry.get("path"))
+    if not patch_text and not path:
+        raise PatchError("must specify one of patch and path in\n%s"
+                         % yamlio.dump_document(entry), file=configured_in, field=field)
+    if patch_text and path:
+        raise PatchError("patch and path can't be set at the same time\n%s"
+                         % yamlio.dump_document(entry), file=configured_in, field=field)
+    if patch_text:
+        source = "[patch: %s]" % json.dumps(patch_text)
+    else:
+        try:
+            patch_text = loader.read_text(path)
+        except KustomizeError as e:
+            raise PatchError("failed to get the patch file from path(%s): %s"
+                             % (path, e), file=configured_in, field=field) from None
+        source = "[path: %s]" % json.dumps(path)
+    opts = entry.get("options") or {}
+    target = entry.get("target")
+
+    sm_docs, sm_err = None, None
+    try:
+        sm_docs = _load_patch_docs(patch_text, source)
+        if any(not isinstance(d, dict) for d in sm_docs):
+            raise YamlError("not an object")
+    except KustomizeError as e:
+        sm_docs, sm_err = None, e
+    js_ops, js_err = None, None
+    try:
+        js = patch_text if patch_text.startswith("[") else None
+        if js is not None:
+            js_ops = json.loads(js)
+        else:
+            js_ops = yamlio.load_document(patch_text, source)
+        if not isinstance(js_ops, list) or not all(isinstance(o, dict) and "op" in o
+                                                   for o in js_ops):
+            raise ValueError("not a JSON patch")
+    except (ValueError, KustomizeError) as e:
+        js_ops, js_err = None, e
+    if sm_docs and js_ops:
+        raise PatchError("illegally qualifies as both an SM and JSON patch: %s" % source,
+                         file=configured_in, field=field)
+    if sm_docs is None and js_ops is None:
+        raise PatchError("unable to parse SM or JSON patch from %s" % source,
+                         file=configured_in, field=field)
+    if sm_docs is not None and js_ops is None:
+        allow_name = bool(opts.get("allowNameChange"))
+        allow_kind = bool(opts.get("allowKindChange"))
+        if target is not None:
+            if len(sm_docs) > 1:
+                raise PatchError("Multiple Strategic-Merge Patches in one `patches` entry is not "
+                                 "allowed to set `patches.target` field: %s" % source,
+                                 file=configured_in, field=field)
+            if not sm_docs:
+                return
+            sel = Selector.from_dict(target)
+            for r in sel.select(resources):
+                p = dict(sm_docs[0])
+                p["kind"] = sm_docs[0].get("kind")
+                apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
+                          schema=schema)
+                record(r, "PatchTransformer", configured_in, source)
+            _drop_empty(resources)
+            return
+        for p in sm_docs:
+            pid = _patch_id(p)
+            try:
+                r = find_unique(resources, pid)
+            except PatchError as e:
+                raise PatchError("no resource matches strategic merge patch \"%s\": %s"
+                                 % (pid, e.message), file=configured_in, field=field) from None
+            apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
+                      schema=schema)
+            record(r, "PatchTransformer", configured_in, source)
+        _drop_empty(resources)
+        return
+    # JSON 6902
+    if target is None:
+        raise PatchError("must specify a target for JSON patch %s" % source, file=configured_in,
+                         field=field)
+    sel = Selector.from_dict(target)
+    for r in sel.select(resources):
+        r.remember_id()
+        apply_json6902(r, js_ops, source)
+        record(r, "PatchTransformer", configured_in, source)
+
+
+# -- patchesJson6902 -------------------------------------------------------------------------
+def apply_patches_json6902(resources: ResourceList, entry: dict, loader, *,
+                           configured_in: str) -> None:
+    field = "patchesJson6902"
+    if not isinstance(entry, dict):
+        raise PatchError("each entry must be a mapping", file=configured_in, field=field)
+    target = entry.get("target") or {}
+    if not _s(target.get("name")):
+        raise PatchError("must specify the target name", file=configured_in, field=field)
+    path, op_text = _s(entry.get("path")), _s(entry.get("patch"))
+    if not path and not op_text:
+        raise PatchError("empty file path and empty jsonOp", file=configured_in, field=field)
+    if path and op_text:
+        raise PatchError("must specify a file path or jsonOp, not both", file=configured_in,
+                         field=field)
+    source = op_text
+    if path:
+        op_text = loader.read_text(path)
+        source = path
+        if op_text == "":
+            raise PatchError("patch file '%s' empty seems to be empty" % path,
+                             file=configured_in, field=field)
+    ops = decode_json6902(op_text, source)
+    if not ops:
+        raise PatchError("patch appears to be empty; file=%s, JsonOp=%s" % (path, op_text),
+                         file=configured_in, field=field)
+    for r in Selector.from_dict(target).select(resources):
+        apply_json6902(r, ops, source)
+        record(r, "PatchJson6902Transformer", configured_in, source)

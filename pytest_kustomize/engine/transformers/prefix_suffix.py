@@ -1,0 +1,45 @@
+"""namePrefix / nameSuffix (kustomize's PrefixTransformer and SuffixTransformer)."""
+from __future__ import annotations
+
+from ...errors import TransformerError
+from .. import fieldspec as fsm
+from ..resource import Gvk, ResourceList
+from .base import record
+
+# kinds whose names never get a prefix or suffix
+_SKIP = (Gvk(kind="CustomResourceDefinition"), Gvk(group="apiregistration.k8s.io", kind="APIService"),
+         Gvk(kind="Namespace"))
+
+
+def apply(resources: ResourceList, *, prefix: str = "", suffix: str = "", specs: list,
+          configured_in: str = "", plugin: str = "") -> None:
+    value = prefix or suffix
+    if not value:
+        return
+    for r in resources:
+        org_gvk = r.orig_id.gvk
+        if any(org_gvk.matches(s) for s in _SKIP):
+            continue
+        for fs in specs:
+            if not org_gvk.matches(fs.gvk):
+                continue
+            if fs.path == "metadata/name":
+                if prefix:
+                    r.prefixes.append(prefix)
+                else:
+                    r.suffixes.append(suffix)
+                r.remember_id()
+
+            def setv(parent, key):
+                if not isinstance(parent, (dict, list)):
+                    return
+                cur = parent[key] if (isinstance(parent, list) or key in parent) else ""
+                if isinstance(cur, (dict, list)):
+                    raise TransformerError("expected a scalar at '%s'" % fs.path)
+                cur = "" if cur is None else str(cur)
+                parent[key] = prefix + cur if prefix else cur + suffix
+
+            data_spec = fsm.FieldSpec(Gvk(), fs.path, fs.create)
+            fsm.apply(r.data, data_spec, setv, create_kind=fsm.SCALAR, rid=str(r.id))
+            record(r, plugin or ("PrefixTransformer" if prefix else "SuffixTransformer"),
+                   configured_in)

@@ -1,0 +1,67 @@
+"""Output order: kustomize's legacy sort (kinds first/last, then gvk and id strings) or fifo."""
+from __future__ import annotations
+
+import functools
+
+from ...errors import KustomizationError
+from ..resource import Gvk, ResourceList
+
+DEFAULT_ORDER_FIRST = (
+    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
+    "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap",
+    "Secret", "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume",
+    "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget")
+DEFAULT_ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
+
+
+def _gvk_string(g: Gvk) -> str:
+    return "_".join((g.group or "~G", g.version or "~V", g.kind or "~K"))
+
+
+def legacy_sort(resources: ResourceList, order_first=DEFAULT_ORDER_FIRST,
+                order_last=DEFAULT_ORDER_LAST) -> None:
+    ranks = {}
+    for i, k in enumerate(order_first):
+        ranks[k] = -len(order_first) + i
+    for i, k in enumerate(order_last):
+        ranks[k] = 1 + i
+
+    def cmp(a, b):
+        ia, ib = a.id, b.id
+        ga, gb = ia.gvk, ib.gvk
+        if ga != gb:
+            ra, rb = ranks.get(ga.kind, 0), ranks.get(gb.kind, 0)
+            if ra != rb:
+                return -1 if ra < rb else 1
+            sa, sb = _gvk_string(ga), _gvk_string(gb)
+            if ga.kind == "Namespace" and gb.kind == "Namespace" and (not ga.group
+                                                                      or not gb.group):
+                return (sa < sb) - (sa > sb)
+            return (sa > sb) - (sa < sb)
+        xa = "|".join((str(ga), ia.namespace or "~X", ia.name or "~N"))
+        xb = "|".join((str(gb), ib.namespace or "~X", ib.name or "~N"))
+        return (xa > xb) - (xa < xb)
+
+    resources.set_items(sorted(resources.items, key=functools.cmp_to_key(cmp)))
+
+
+def apply_sort_options(resources: ResourceList, opts: dict, kfile: str) -> None:
+    """Honour a kustomization's ``sortOptions`` (order legacy|fifo, legacySortOptions)."""
+    if not isinstance(opts, dict):
+        raise KustomizationError("sortOptions must be a mapping", file=kfile, field="sortOptions")
+    order = opts.get("order") or "fifo"
+    legacy = opts.get("legacySortOptions")
+    if order not in ("fifo", "legacy"):
+        raise KustomizationError("the field 'sortOptions.order' must be one of [fifo, legacy]",
+                                 file=kfile, field="sortOptions.order")
+    if order == "fifo":
+        if legacy is not None:
+            raise KustomizationError("the field 'sortOptions.legacySortOptions' is set but the "
+                                     "selected sort order is 'fifo', not 'legacy'", file=kfile,
+                                     field="sortOptions.legacySortOptions")
+        return
+    if legacy is None:
+        legacy_sort(resources)
+    else:
+        legacy_sort(resources, tuple(legacy.get("orderFirst") or ()),
+                    tuple(legacy.get("orderLast") or ()))

@@ -1,0 +1,531 @@
+"""Kustomize-compatible YAML: read like kyaml (go-yaml v3 scalar rules), print like
+``kustomize build`` (every resource goes through JSON, then sigs.k8s.io/yaml's go-yaml v2
+emitter: sorted keys in v2's natural order, v2's quoting rules, 80-column folding).
+
+PyYAML (its libyaml C binding when present) does the tokenising and emitting; this module
+supplies the resolvers, constructors and representers that give kustomize's semantics.
+"""
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from ..errors import YamlError
+
+_CLoader = getattr(yaml, "CParser", None)
+_CEmitter = getattr(yaml, "CEmitter", None)
+
+STR = "tag:yaml.org,2002:str"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+MERGE = "tag:yaml.org,2002:merge"
+MAP = "tag:yaml.org,2002:map"
+SEQ = "tag:yaml.org,2002:seq"
+BINARY = "tag:yaml.org,2002:binary"
+
+# ---------------------------------------------------------------------------------------
+# go-yaml v3 plain-scalar resolution (what kustomize reads)
+# ---------------------------------------------------------------------------------------
+_V3_MAP = {
+    "true": (BOOL, True), "True": (BOOL, True), "TRUE": (BOOL, True),
+    "false": (BOOL, False), "False": (BOOL, False), "FALSE": (BOOL, False),
+    "": (NULL, None), "~": (NULL, None), "null": (NULL, None), "Null": (NULL, None),
+    "NULL": (NULL, None),
+    ".nan": (FLOAT, math.nan), ".NaN": (FLOAT, math.nan), ".NAN": (FLOAT, math.nan),
+    ".inf": (FLOAT, math.inf), ".Inf": (FLOAT, math.inf), ".INF": (FLOAT, math.inf),
+    "+.inf": (FLOAT, math.inf), "+.Inf": (FLOAT, math.inf), "+.INF": (FLOAT, math.inf),
+    "-.inf": (FLOAT, -math.inf), "-.Inf": (FLOAT, -math.inf), "-.INF": (FLOAT, -math.inf),
+    "<<": (MERGE, "<<"),
+}
+_YAML_STYLE_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_GO_INT = re.compile(r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
+_TS = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+                 r"(?:(?:[Tt]|[ ])(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?"
+                 r"(Z|[-+]\d{2}:\d{2})?)?$")
+_GO_FLOAT_LITERAL = re.compile(r"^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|"
+                               r"[iI][nN][fF]([iI][nN][iI][tT][yY])?|[nN][aA][nN])$")
+
+
+def _go_parse_int(s: str):
+    """strconv.ParseInt/ParseUint(s, 0, 64) after underscores were removed; None if invalid."""
+    if not _GO_INT.match(s):
+        return None
+    sign = -1 if s[0] == "-" else 1
+    body = s[1:] if s[0] in "+-" else s
+    low = body.lower()
+    if low.startswith("0x"):
+        v = int(body[2:], 16)
+    elif low.startswith("0o"):
+        v = int(body[2:], 8)
+    elif low.startswith("0b"):
+        v = int(body[2:], 2)
+    elif len(body) > 1 and body[0] == "0":
+        v = int(body[1:], 8)
+    else:
+        v = int(body)
+    v *= sign
+    if -(1 << 63) <= v < (1 << 64) and not (sign < 0 and v < -(1 << 63)):
+        return v
+    return None
+
+
+def _timestamp(s: str):
+    m = _TS.match(s)
+    if not m:
+        return None
+    y, mo, d, hh, mm, ss, frac, tz = m.groups()
+    # go's layouts: date only; date T time zone (zone required); date space time (no zone)
+    sep = s[len(m.group(1)) + len(mo) + len(d) + 2:][:1] if hh else ""
+    if hh and sep in ("T", "t") and tz is None:
+        return None
+    if hh and sep == " " and tz is not None:
+        return None
+    try:
+        datetime.date(int(y), int(mo), int(d))
+        if hh and (int(hh) > 23 or int(mm) > 59 or int(ss) > 59):
+            return None
+    except ValueError:
+        return None
+    return m
+
+
+def v3_resolve(value: str):
+    """(tag, python value) for a plain scalar, as go-yaml v3 decodes it."""
+    hit = _V3_MAP.get(value)
+    if hit is not None:
+        return hit
+    if not value:
+        return (NULL, None)
+    c = value[0]
+    if c == ".":
+        if _GO_FLOAT_LITERAL.match(value):
+            try:
+                return (FLOAT, float(value))
+            except ValueError:
+                pass
+        return (STR, value)
+    if c in "+-0123456789":
+        if c.isdigit() and _timestamp(value):
+            return (TIMESTAMP, value)
+        plain = value.replace("_", "")
+        iv = _go_parse_int(plain)
+        if iv is not None:
+            return (INT, iv)
+        if _YAML_STYLE_FLOAT.match(plain):
+            try:
+                return (FLOAT, float(plain))
+            except ValueError:
+                pass
+        return (STR, value)
+    return (STR, value)
+
+
+def _rfc3339(value: str) -> str:
+    m = _timestamp(value)
+    y, mo, d, hh, mm, ss, frac, tz = m.groups()
+    date = "%04d-%02d-%02d" % (int(y), int(mo), int(d))
+    if not hh:
+        return date + "T00:00:00Z"
+    t = "%02d:%02d:%02d" % (int(hh), int(mm), int(ss))
+    if frac:
+        frac = frac.rstrip("0")
+        if frac:
+            t += "." + frac
+    zone = "Z" if tz in (None, "Z", "+00:00") else tz
+    if tz == "-00:00":
+        zone = "Z"
+    return "%sT%s%s" % (date, t, zone)
+
+
+class _V3Resolver(yaml.resolver.BaseResolver):
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode and implicit[0]:
+            return v3_resolve(value)[0]
+        if kind is ScalarNode:
+            return STR
+        if kind is SequenceNode:
+            return SEQ
+        return MAP
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, MappingNode):
+            seen = {}
+            for key_node, _ in node.value:
+                if key_node.tag == MERGE:
+                    continue
+                k = key_node.value if isinstance(key_node, ScalarNode) else None
+                if k is not None:
+                    if k in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, 'mapping key "%s" already defined at line %d'
+                            % (k, seen[k] + 1), key_node.start_mark)
+                    seen[k] = key_node.start_mark.line
+        mapping = super().construct_mapping(node, deep=deep)
+        out = {}
+        for k, v in mapping.items():
+            out[_key_str(k)] = v
+        return out
+
+
+def _key_str(k) -> str:
+    if isinstance(k, str):
+        return k
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    if k is None:
+        return "null"
+    if isinstance(k, float):
+        return _go_float(k)
+    return str(k)
+
+
+def _construct_int(loader, node):
+    v = v3_resolve(node.value.strip())
+    if v[0] == INT:
+        return v[1]
+    iv = _go_parse_int(node.value.replace("_", ""))
+    if iv is None:
+        raise yaml.constructor.ConstructorError(None, None, "cannot decode %r as an int"
+                                                % node.value, node.start_mark)
+    return iv
+
+
+def _construct_float(loader, node):
+    v = v3_resolve(node.value)
+    f = v[1] if v[0] in (FLOAT, INT) else None
+    if f is None:
+        try:
+            f = float(node.value.replace("_", ""))
+        except ValueError:
+            raise yaml.constructor.ConstructorError(None, None, "cannot decode %r as a float"
+                                                    % node.value, node.start_mark) from None
+    f = float(f)
+    if math.isinf(f) or math.isnan(f):
+        raise yaml.constructor.ConstructorError(
+            None, None, "json: unsupported value: %s" % ("NaN" if math.isnan(f) else
+                                                       ("+Inf" if f > 0 else "-Inf")),
+            node.start_mark)
+    return _json_number(f)
+
+
+def _json_number(f: float):
+    """What a float becomes after kustomize's JSON round trip (integral -> int)."""
+    if f == int(f) and abs(f) < 1e21:
+        return int(f)
+    return f
+
+
+def _construct_bool(loader, node):
+    return v3_resolve(node.value)[1] if node.value in _V3_MAP else node.value.lower() == "true"
+
+
+def _construct_null(loader, node):
+    return None
+
+
+def _construct_timestamp(loader, node):
+    if _timestamp(node.value):
+        return _rfc3339(node.value)
+    return node.value
+
+
+def _construct_binary(loader, node):
+    return node.value.replace("\n", "").replace(" ", "")
+
+
+def _construct_undefined(loader, node):
+    if isinstance(node, ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)
+
+
+for _tag, _fn in ((INT, _construct_int), (FLOAT, _construct_float), (BOOL, _construct_bool),
+                  (NULL, _construct_null), (TIMESTAMP, _construct_timestamp),
+                  (BINARY, _construct_binary), (None, _construct_undefined)):
+    _Constructor.add_constructor(_tag, _fn)
+_Constructor.add_constructor(MAP, _Constructor.construct_yaml_map)
+_Constructor.add_constructor(STR, yaml.constructor.SafeConstructor.construct_yaml_str)
+
+
+if _CLoader is not None:
+    class _Loader(_CLoader, _Constructor, _V3Resolver):
+        def __init__(self, stream):
+            _CLoader.__init__(self, stream)
+            _Constructor.__init__(self)
+            _V3Resolver.__init__(self)
+else:  # pragma: no cover - pure Python fallback
+    class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+                  yaml.composer.Composer, _Constructor, _V3Resolver):
+        def __init__(self, stream):
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _Constructor.__init__(self)
+            _V3Resolver.__init__(self)
+
+
+def _yaml_error(e: Exception, path: str | None) -> YamlError:
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    problem = getattr(e, "problem", None) or str(e)
+    line = mark.line + 1 if mark is not None else None
+    msg = "malformed YAML: %s" % problem
+    if line is not None:
+        msg += " (line %d, column %d)" % (line, mark.column + 1)
+    return YamlError(msg, file=path)
+
+
+def _prepare(text) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "surrogateescape")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def load_documents(text, path: str | None = None) -> list:
+    """All non-empty documents of a YAML stream as plain JSON-like values."""
+    text = _prepare(text)
+    try:
+        docs = list(yaml.load_all(text, Loader=_Loader))
+    except yaml.YAMLError as e:
+        raise _yaml_error(e, path) from None
+    except RecursionError:
+        raise YamlError("document nested too deeply", file=path) from None
+    return [d for d in docs if d is not None]
+
+
+def load_document(text, path: str | None = None) -> Any:
+    """Exactly one document (None for an empty one)."""
+    docs = load_documents(text, path)
+    if not docs:
+        return None
+    if len(docs) > 1:
+        raise YamlError("expected one YAML document, found %d" % len(docs), file=path)
+    return docs[0]
+
+
+# ---------------------------------------------------------------------------------------
+# go-yaml v2 output (what kustomize prints)
+# ---------------------------------------------------------------------------------------
+_V2_BOOL_NULL = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
+                 "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
+                 "", "~", "null", "Null", "NULL", ".inf", ".Inf", ".INF", "+.inf", "+.Inf",
+                 "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", "<<"}
+_BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+
+
+def _v2_is_plain_string(s: str) -> bool:
+    """True when go-yaml v2 would read the plain scalar ``s`` back as a string."""
+    if s in _V2_BOOL_NULL:
+        return False
+    c = s[0]
+    if c == ".":
+        return not _GO_FLOAT_LITERAL.match(s)
+    if c in "+-0123456789":
+        if c.isdigit() and _timestamp(s):
+            return False
+        plain = s.replace("_", "")
+        if _go_parse_int(plain) is not None:
+            return False
+        if _YAML_STYLE_FLOAT.match(plain):
+            return False
+        if _BASE60.match(s):
+            return False
+    return True
+
+
+def _v2_key_less(a: str, b: str) -> bool:
+    """go-yaml v2's keyList.Less for two string keys (letters after non-letters, digit runs
+    compared as numbers)."""
+    ar, br = a, b
+    n = min(len(ar), len(br))
+    for i in range(n):
+        if ar[i] == br[i]:
+            continue
+        al, bl = ar[i].isalpha(), br[i].isalpha()
+        if al and bl:
+            return ar[i] < br[i]
+        if al or bl:
+            return bl
+        an = bn = 0
+        if ar[i] == "0" or br[i] == "0":
+            j = i - 1
+            while j >= 0 and ar[j].isdigit():
+                if ar[j] != "0":
+                    an = bn = 1
+                    break
+                j -= 1
+        ai = i
+        while ai < len(ar) and ar[ai].isdigit():
+            an = an * 10 + int(ar[ai])
+            ai += 1
+        bi = i
+        while bi < len(br) and br[bi].isdigit():
+            bn = bn * 10 + int(br[bi])
+            bi += 1
+        if an != bn:
+            return an < bn
+        if ai != bi:
+            return ai < bi
+        return ar[i] < br[i]
+    return len(ar) < len(br)
+
+
+class _V2Key:
+    __slots__ = ("s",)
+
+    def __init__(self, s):
+        self.s = s
+
+    def __lt__(self, other):
+        return _v2_key_less(self.s, other.s)
+
+
+_SIMPLE_KEY = re.compile(r"^[A-Za-z0-9]*$")
+
+
+def v2_sorted_keys(keys) -> list:
+    keys = list(keys)
+    if all(_SIMPLE_KEY.match(k) and not any(ch.isdigit() for ch in k) for k in keys):
+        return sorted(keys)
+    return sorted(keys, key=_V2Key)
+
+
+def _go_float(f: float) -> str:
+    """strconv.FormatFloat(f, 'g', -1, 64)."""
+    if f == 0:
+        return "-0" if math.copysign(1, f) < 0 else "0"
+    r = repr(f)
+    d = Decimal(r)
+    sign, digits, exp = d.as_tuple()
+    ds = "".join(map(str, digits)).rstrip("0") or "0"
+    dp = len(digits) + exp           # position of the decimal point
+    x = dp - 1
+    neg = "-" if sign else ""
+    if x < -4 or x >= 6:
+        mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+        return "%s%se%s%02d" % (neg, mant, "-" if x < 0 else "+", abs(x))
+    if dp <= 0:
+        return neg + "0." + "0" * (-dp) + ds
+    if dp >= len(ds):
+        return neg + ds + "0" * (dp - len(ds))
+    return neg + ds[:dp] + "." + ds[dp:]
+
+
+class _V2Resolver(yaml.resolver.BaseResolver):
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            if implicit[0] and value and not _v2_is_plain_string(value):
+                if value in ("true", "false"):
+                    return BOOL
+                if value == "null":
+                    return NULL
+                return FLOAT
+            return STR
+        if kind is SequenceNode:
+            return SEQ
+        return MAP
+
+
+class _Representer(yaml.representer.SafeRepresenter):
+    def represent_str(self, data):
+        if "\n" in data:
+            style = "|"
+        elif data and not _v2_is_plain_string(data):
+            style = '"'
+        elif not data:
+            style = '"'
+        else:
+            style = None
+        return self.represent_scalar(STR, data, style=style)
+
+    def represent_bool(self, data):
+        return self.represent_scalar(BOOL, "true" if data else "false")
+
+    def represent_none(self, data):
+        return self.represent_scalar(NULL, "null")
+
+    def represent_int(self, data):
+        return self.represent_scalar(FLOAT, str(data))
+
+    def represent_float(self, data):
+        if math.isinf(data) or math.isnan(data):
+            raise YamlError("json: unsupported value: %s" % data)
+        data = _json_number(data)
+        return self.represent_scalar(FLOAT, str(data) if isinstance(data, int)
+                                     else _go_float(data))
+
+    def represent_dict(self, data):
+        keys = [_key_str(k) for k in data.keys()]
+        values = dict(zip(keys, data.values()))
+        items = [(k, values[k]) for k in v2_sorted_keys(keys)]
+        return self.represent_mapping(MAP, items, flow_style=False if items else True)
+
+    def represent_list(self, data):
+        return self.represent_sequence(SEQ, data, flow_style=False if data else True)
+
+
+_Representer.add_representer(str, _Representer.represent_str)
+_Representer.add_representer(bool, _Representer.represent_bool)
+_Representer.add_representer(type(None), _Representer.represent_none)
+_Representer.add_representer(int, _Representer.represent_int)
+_Representer.add_representer(float, _Representer.represent_float)
+_Representer.add_representer(dict, _Representer.represent_dict)
+_Representer.add_representer(list, _Representer.represent_list)
+_Representer.add_representer(tuple, _Representer.represent_list)
+
+if _CEmitter is not None:
+    class _Dumper(_CEmitter, _Representer, _V2Resolver):
+        def __init__(self, stream, **kw):
+            _CEmitter.__init__(self, stream, canonical=False, indent=2, width=80,
+                               allow_unicode=True, line_break="\n",
+                               explicit_start=False, explicit_end=False)
+            _Representer.__init__(self, default_style=None, default_flow_style=False,
+                                  sort_keys=False)
+            _V2Resolver.__init__(self)
+else:  # pragma: no cover
+    class _Dumper(yaml.emitter.Emitter, yaml.serializer.Serializer, _Representer,
+                  _V2Resolver):
+        def __init__(self, stream, **kw):
+            yaml.emitter.Emitter.__init__(self, stream, canonical=False, indent=2, width=80,
+                                          allow_unicode=True, line_break="\n")
+            yaml.serializer.Serializer.__init__(self, explicit_start=False,
+                                                explicit_end=False)
+            _Representer.__init__(self, default_style=None, default_flow_style=False,
+                                  sort_keys=False)
+            _V2Resolver.__init__(self)
+
+
+def dump_document(obj) -> str:
+    """One document exactly as kustomize prints it."""
+    return yaml.dump(obj, Dumper=_Dumper)
+
+
+def dump_documents(objs) -> str:
+    """A stream of documents joined by ``---`` lines, as ``kustomize build`` prints it."""
+    return "---\n".join(dump_document(o) for o in objs)
+
+
+def scalar_to_string(v) -> str:
+    """A scalar as kustomize's string-typed fields see it."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return _go_float(v)
+    return str(v)
