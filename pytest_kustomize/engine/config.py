@@ -24,8 +24,9 @@ class TransformerConfig:
     def default(cls) -> "TransformerConfig":
         specs = {}
         for s in SECTIONS:
-            specs[s] = [] if s == "labels" else fsm.default_specs(s)
-        return cls(specs, [(g, list(fss)) for g, fss in fsm.default_name_references()])
+            specs[s] = [] if s == "labels" else sort_specs(fsm.default_specs(s))
+        nbrs = [(g, sort_specs(fss)) for g, fss in fsm.default_name_references()]
+        return cls(specs, sorted(nbrs, key=lambda e: gvk_sort_key(e[0])))
 
     @classmethod
     def from_dict(cls, d: dict, where: str) -> "TransformerConfig":
@@ -40,7 +41,7 @@ class TransformerConfig:
             if key not in SECTIONS:
                 raise KustomizationError('json: unknown field "%s"' % key, file=where,
                                          field=key)
-            specs[key] = fsm.specs_from_list(v, where=where)
+            specs[key] = sort_specs(fsm.specs_from_list(v, where=where))
         nbrs = []
         for entry in d.get("nameReference") or []:
             if not isinstance(entry, dict):
@@ -54,6 +55,13 @@ class TransformerConfig:
         return TransformerConfig({k: list(v) for k, v in self.specs.items()},
                                  [(g, list(f)) for g, f in self.name_reference])
 
+    def merge_name_reference(self, gvk: Gvk, specs: list) -> None:
+        for i, (g0, refs0) in enumerate(self.name_reference):
+            if g0 == gvk:
+                self.name_reference[i] = (g0, merge_specs_strict(refs0, specs))
+                return
+        self.name_reference.append((gvk, list(specs)))
+
     def get(self, section: str) -> list:
         return self.specs.get(section, [])
 
@@ -62,22 +70,31 @@ class TransformerConfig:
             return self
         out = self.copy()
         for s, lst in other.specs.items():
-            out.specs[s] = merge_specs_strict(out.specs.get(s, []), lst)
+            out.specs[s] = sort_specs(merge_specs_strict(out.specs.get(s, []), lst))
         for g, refs in other.name_reference:
-            for i, (g0, refs0) in enumerate(out.name_reference):
-                if g0 == g:
-                    out.name_reference[i] = (g0, merge_specs_strict(refs0, refs))
-                    break
-            else:
-                out.name_reference.append((g, list(refs)))
+            out.merge_name_reference(g, refs)
+        out.name_reference = [(g, sort_specs(r)) for g, r in
+                              sorted(out.name_reference, key=lambda e: gvk_sort_key(e[0]))]
         return out
 
 
+def gvk_sort_key(g: Gvk) -> tuple:
+    """kustomize's Gvk.IsLessThan: kind rank (legacy order), then group_version_kind."""
+    from .transformers.sort import kind_rank
+    return (kind_rank(g.kind), "_".join((g.group or "~G", g.version or "~V", g.kind or "~K")))
+
+
+def sort_specs(specs: list) -> list:
+    return sorted(specs, key=lambda fs: gvk_sort_key(fs.gvk))
+
+
 def merge_specs_strict(a: list, b: list) -> list:
+    """kustomize's FsSlice.MergeAll: a spec counts as present when an existing one with the
+    same path is selected by its gvk (so a generic spec after a specific one is dropped)."""
     out = list(a)
     for x in b:
         for y in out:
-            if y.gvk == x.gvk and y.path == x.path:
+            if y.gvk.matches(x.gvk) and y.path == x.path:
                 if y.create != x.create:
                     raise KustomizeError("conflicting fieldspecs")
                 break
@@ -101,8 +118,9 @@ def load_configurations(loader, paths: list, kustomization_file: str) -> Transfo
 
 
 def load_crds(loader, paths: list, kustomization_file: str) -> TransformerConfig | None:
-    """``crds:``: OpenAPI definition files whose ``x-kubernetes-object-ref-*`` extensions
-    declare name references of custom resources (kustomize's LoadConfigFromCRDs)."""
+    """``crds:``: OpenAPI definition files (name -> {Schema, Dependencies}) whose
+    ``x-kubernetes-*`` extensions declare name references, annotations, label selectors and
+    identities of custom kinds (kustomize's LoadConfigFromCRDs)."""
     if not paths:
         return None
     cfg = TransformerConfig()
@@ -112,42 +130,47 @@ def load_crds(loader, paths: list, kustomization_file: str) -> TransformerConfig
         except KustomizeError as e:
             raise e.with_context(file=kustomization_file, field="crds")
         if not isinstance(doc, dict):
-            continue
-        for def_name, definition in doc.items():
-            if not isinstance(definition, dict):
+            raise KustomizationError("unable to parse open API definition from '%s'" % p,
+                                     file=kustomization_file, field="crds")
+        for name, api in doc.items():
+            props = _props(api)
+            if not all(k in props for k in ("kind", "apiVersion", "metadata")):
                 continue
-            kind = def_name.rsplit(".", 1)[-1]
-            _crd_walk(doc, definition, Gvk(kind=kind), [], cfg, set())
+            _crd_walk(cfg, Gvk(kind=str(name).split(".")[-1]), doc, str(name), [], 0)
     return cfg
 
 
-def _crd_walk(doc, definition, gvk, path, cfg, seen):
-    props = definition.get("properties")
-    if not isinstance(props, dict):
+def _props(api) -> dict:
+    if not isinstance(api, dict):
+        return {}
+    schema = api.get("Schema") or api.get("schema") or {}
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    return props if isinstance(props, dict) else {}
+
+
+def _crd_walk(cfg, gvk, doc, type_name, path, depth):
+    if depth > 50 or type_name not in doc:
         return
-    for name, prop in props.items():
+    for prop_name, prop in _props(doc[type_name]).items():
         if not isinstance(prop, dict):
             continue
+        here = path + [prop_name]
+        if isinstance(prop.get("x-kubernetes-annotation"), str):
+            cfg.specs["commonAnnotations"] = merge_specs_strict(
+                cfg.specs.get("commonAnnotations", []), [fsm.FieldSpec(gvk, "/".join(here))])
+        if isinstance(prop.get("x-kubernetes-label-selector"), str):
+            cfg.specs["commonLabels"] = merge_specs_strict(
+                cfg.specs.get("commonLabels", []), [fsm.FieldSpec(gvk, "/".join(here))])
+        if isinstance(prop.get("x-kubernetes-identity"), str):
+            cfg.specs["namePrefix"] = merge_specs_strict(
+                cfg.specs.get("namePrefix", []), [fsm.FieldSpec(gvk, "/".join(here))])
+        version = prop.get("x-kubernetes-object-ref-api-version")
+        kind = prop.get("x-kubernetes-object-ref-kind")
+        if isinstance(version, str) and isinstance(kind, str):
+            key = prop.get("x-kubernetes-object-ref-name-key")
+            key = key if isinstance(key, str) else "name"
+            cfg.merge_name_reference(Gvk(version=version, kind=kind),
+                                     [fsm.FieldSpec(gvk, "/".join(here + [key]))])
         ref = prop.get("$ref")
-        if isinstance(ref, str):
-            target = ref.rsplit("/", 1)[-1]
-            sub = doc.get(target)
-            if isinstance(sub, dict) and (target, tuple(path)) not in seen:
-                seen.add((target, tuple(path)))
-                _crd_walk(doc, sub, gvk, path + [name], cfg, seen)
-        ext = prop.get("x-kubernetes-object-ref-kind")
-        if ext is not None:
-            ref_gvk = Gvk(kind=str(ext), version=str(prop.get("x-kubernetes-object-ref-api-version") or ""))
-            spec = fsm.FieldSpec(gvk, "/".join(path + [name]), False)
-            cfg.name_reference.append((ref_gvk, [spec]))
-        if prop.get("x-kubernetes-annotation") is not None:
-            cfg.specs.setdefault("commonAnnotations", []).append(
-                fsm.FieldSpec(gvk, "/".join(path + [name]), False))
-        if prop.get("x-kubernetes-label-selector") is not None:
-            cfg.specs.setdefault("commonLabels", []).append(
-                fsm.FieldSpec(gvk, "/".join(path + [name]), False))
-        if prop.get("x-kubernetes-identity") is not None:
-            cfg.specs.setdefault("namePrefix", []).append(
-                fsm.FieldSpec(gvk, "/".join(path + [name]), False))
-        if isinstance(prop.get("properties"), dict):
-            _crd_walk(doc, prop, gvk, path + [name], cfg, seen)
+        if isinstance(ref, str) and ref:
+            _crd_walk(cfg, gvk, doc, ref, here, depth + 1)

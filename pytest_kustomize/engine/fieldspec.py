@@ -94,6 +94,11 @@ def default_specs(section: str) -> list:
         "replicas": ("replicas", "replicas"),
         "varReference": ("varreference", "varReference"),
     }
+    if section == "commonLabels":
+        # kustomize appends the metadata label specs and the volumeClaimTemplates specs
+        return (specs_from_list((_load_data("commonlabels") or {}).get("commonLabels"))
+                + specs_from_list(_load_data("metadatalabels"))
+                + default_specs("volumeClaimTemplateLabels"))
     if section in files:
         fname, key = files[section]
         return specs_from_list((_load_data(fname) or {}).get(key))

@@ -88,7 +88,7 @@ def _expect(kind: str) -> str:
 def parse(text: str, path: str) -> Kustomization:
     """Parse and check a kustomization file's content; apply kustomize's FixKustomization."""
     try:
-        data = yamlio.load_document(text, path)
+        data = yamlio.load_document(text, path, allow_duplicate_keys=True)
     except YamlError as e:
         raise KustomizationError("invalid Kustomization: %s" % e.message, file=path) from None
     if data is None:
@@ -96,6 +96,12 @@ def parse(text: str, path: str) -> Kustomization:
     if not isinstance(data, dict):
         raise KustomizationError("invalid Kustomization: expected a mapping at the top level, "
                                  "got %s" % type(data).__name__, file=path)
+    # Go's encoding/json matches field names case-insensitively
+    canonical = {k.lower(): k for k in FIELDS}
+    fixed = {}
+    for key, v in data.items():
+        fixed[canonical.get(str(key).lower(), key)] = v
+    data = fixed
     for key, v in data.items():
         if key not in FIELDS:
             raise KustomizationError('invalid Kustomization: json: unknown field "%s"' % key,

@@ -12,22 +12,36 @@ def documents_to_objects(docs: list, path: str) -> list:
     for d in docs:
         if d is None:
             continue
-        if isinstance(d, list):
-            # a bare top-level sequence of objects
-            out.extend(documents_to_objects(d, path))
-            continue
         if not isinstance(d, dict):
-            raise YamlError("expected a Kubernetes object (a mapping), got %s: %r"
-                            % (type(d).__name__, d), file=path)
+            raise YamlError("wrong node kind: expected a Kubernetes object (a mapping), got %s"
+                            % ("a sequence" if isinstance(d, list) else repr(d)), file=path)
         if not d:
             continue
         kind = d.get("kind")
-        if isinstance(kind, str) and kind.endswith("List") and "items" in d:
-            items = d.get("items") or []
+        if kind in (None, ""):
+            raise YamlError("missing kind in object %s" % _meta_str(d), file=path)
+        kind = str(kind)
+        if kind.endswith("List"):
+            if "items" not in d:
+                out.append(d)
+                continue
+            items = d.get("items")
+            if items is None:
+                continue
             if not isinstance(items, list):
-                raise YamlError("items of a %s must be a list" % kind, file=path)
+                raise YamlError("expected array in %s/items, but found %s"
+                                % (kind, type(items).__name__), file=path)
             out.extend(documents_to_objects(items, path))
             continue
+        md = d.get("metadata")
+        if not isinstance(md, dict) or md.get("name") in (None, ""):
+            raise YamlError("missing metadata.name in object %s" % _meta_str(d), file=path)
+        anns = md.get("annotations")
+        if isinstance(anns, dict):
+            # kustomize rewrites annotations as a string map when it reads a resource
+            for k, v in anns.items():
+                if not isinstance(v, str):
+                    anns[k] = "null" if v is None else yamlio.scalar_to_string(v)
         out.append(d)
     return out
 
@@ -38,3 +52,9 @@ def objects_from_text(text: str, path: str) -> list:
 
 def resources_from_text(text: str, path: str, origin_path: str = "") -> list:
     return [Resource(d, Origin(path=origin_path or path)) for d in objects_from_text(text, path)]
+
+
+def _meta_str(d: dict) -> str:
+    md = d.get("metadata") if isinstance(d.get("metadata"), dict) else {}
+    return "{apiVersion: %s, kind: %s, name: %s}" % (d.get("apiVersion"), d.get("kind"),
+                                                     md.get("name"))

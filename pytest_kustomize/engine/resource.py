@@ -36,25 +36,39 @@ class Gvk:
                          self.group or "[noGrp]"))
 
 
-# Kinds that are not namespaced (kyaml's list of cluster-scoped built-in kinds).
-CLUSTER_SCOPED_KINDS = frozenset({
-    "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterRole",
-    "ClusterRoleBinding", "ComponentStatus", "CustomResourceDefinition",
-    "FlowSchema", "IngressClass", "MutatingWebhookConfiguration", "Namespace", "Node",
-    "PersistentVolume", "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration",
-    "RuntimeClass", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "StorageClass",
-    "SubjectAccessReview", "TokenReview", "ValidatingWebhookConfiguration",
-    "VolumeAttachment", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-    "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "IPAddress", "ServiceCIDR",
-    "VolumeAttributesClass", "ClusterTrustBundle", "DeviceClass", "SelfSubjectReview",
-})
+# Built-in cluster-scoped kinds by API group (what kyaml's bundled OpenAPI says); any other
+# group/kind, custom resources included, counts as namespaced.
+CLUSTER_SCOPED = {
+    "": {"Namespace", "Node", "PersistentVolume", "ComponentStatus"},
+    "rbac.authorization.k8s.io": {"ClusterRole", "ClusterRoleBinding"},
+    "apiextensions.k8s.io": {"CustomResourceDefinition"},
+    "admissionregistration.k8s.io": {
+        "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+        "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"},
+    "apiregistration.k8s.io": {"APIService"},
+    "storage.k8s.io": {"StorageClass", "CSIDriver", "CSINode", "VolumeAttachment",
+                       "VolumeAttributesClass"},
+    "scheduling.k8s.io": {"PriorityClass"},
+    "policy": {"PodSecurityPolicy"},
+    "extensions": {"PodSecurityPolicy"},
+    "node.k8s.io": {"RuntimeClass"},
+    "networking.k8s.io": {"IngressClass", "IPAddress", "ServiceCIDR"},
+    "certificates.k8s.io": {"CertificateSigningRequest", "ClusterTrustBundle"},
+    "flowcontrol.apiserver.k8s.io": {"FlowSchema", "PriorityLevelConfiguration"},
+    "authorization.k8s.io": {"SelfSubjectAccessReview", "SelfSubjectRulesReview",
+                             "SubjectAccessReview"},
+    "authentication.k8s.io": {"TokenReview", "SelfSubjectReview"},
+    "resource.k8s.io": {"DeviceClass"},
+}
+CLUSTER_SCOPED_KINDS = frozenset(k for ks in CLUSTER_SCOPED.values() for k in ks)
 
 
 TOTALLY_NOT_A_NAMESPACE = "~X"
 
 
 def is_cluster_scoped(gvk: Gvk) -> bool:
-    return gvk.kind in CLUSTER_SCOPED_KINDS
+    return gvk.kind in CLUSTER_SCOPED.get(gvk.group, ())
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ class Accumulator:
     def merge_config(self, cfg: TransformerConfig | None) -> None:
         if cfg is None:
             return
-        self.config = cfg if self.config is None else self.config.merge(cfg)
+        self.config = (self.config or TransformerConfig()).merge(cfg)
 
     def merge(self, other: "Accumulator") -> None:
         for r in other.resources:

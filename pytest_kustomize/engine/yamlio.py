@@ -158,8 +158,10 @@ class _V3Resolver(yaml.resolver.BaseResolver):
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
+    allow_duplicate_keys = False
+
     def construct_mapping(self, node, deep=False):
-        if isinstance(node, MappingNode):
+        if isinstance(node, MappingNode) and not self.allow_duplicate_keys:
             seen = {}
             for key_node, _ in node.value:
                 if key_node.tag == MERGE:
@@ -278,6 +280,11 @@ else:  # pragma: no cover - pure Python fallback
             _V3Resolver.__init__(self)
 
 
+class _LenientLoader(_Loader):
+    """For kustomization files: sigs.k8s.io/yaml lets a repeated key override the earlier."""
+    allow_duplicate_keys = True
+
+
 def _yaml_error(e: Exception, path: str | None) -> YamlError:
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     problem = getattr(e, "problem", None) or str(e)
@@ -296,11 +303,12 @@ def _prepare(text) -> str:
     return text
 
 
-def load_documents(text, path: str | None = None) -> list:
+def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool = False) -> list:
     """All non-empty documents of a YAML stream as plain JSON-like values."""
     text = _prepare(text)
     try:
-        docs = list(yaml.load_all(text, Loader=_Loader))
+        docs = list(yaml.load_all(text, Loader=_LenientLoader if allow_duplicate_keys
+                                  else _Loader))
     except yaml.YAMLError as e:
         raise _yaml_error(e, path) from None
     except RecursionError:
@@ -308,9 +316,9 @@ def load_documents(text, path: str | None = None) -> list:
     return [d for d in docs if d is not None]
 
 
-def load_document(text, path: str | None = None) -> Any:
+def load_document(text, path: str | None = None, *, allow_duplicate_keys: bool = False) -> Any:
     """Exactly one document (None for an empty one)."""
-    docs = load_documents(text, path)
+    docs = load_documents(text, path, allow_duplicate_keys=allow_duplicate_keys)
     if not docs:
         return None
     if len(docs) > 1:

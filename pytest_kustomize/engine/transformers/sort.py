@@ -14,6 +14,14 @@ DEFAULT_ORDER_FIRST = (
 DEFAULT_ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
 
 
+_DEFAULT_RANKS = {k: -len(DEFAULT_ORDER_FIRST) + i for i, k in enumerate(DEFAULT_ORDER_FIRST)}
+_DEFAULT_RANKS.update({k: 1 + i for i, k in enumerate(DEFAULT_ORDER_LAST)})
+
+
+def kind_rank(kind: str) -> int:
+    return _DEFAULT_RANKS.get(kind, 0)
+
+
 def _gvk_string(g: Gvk) -> str:
     return "_".join((g.group or "~G", g.version or "~V", g.kind or "~K"))
 
