@@ -1,0 +1,199 @@
+"""Locate the real Kubernetes tools (kustomize, kubeconform, helm, kind, etcd,
+kube-apiserver) that ``scripts/install-tools`` builds from Go modules.
+
+Lookup order for ``find_tool(name)``:
+
+1. ``PYTEST_KUSTOMIZE_<NAME>`` (``-`` becomes ``_``, e.g.
+   ``PYTEST_KUSTOMIZE_KUBE_APISERVER``): a path, or a command name looked up
+   on ``PATH``;
+2. for ``etcd`` and ``kube-apiserver`` only, envtest's variables:
+   ``TEST_ASSET_ETCD`` / ``TEST_ASSET_KUBE_APISERVER``, then
+   ``$KUBEBUILDER_ASSETS/<name>``;
+3. the install script's bin dir,
+   ``${PYTEST_KUSTOMIZE_TOOLS:-~/.cache/pytest-kustomize/tools}/bin``;
+4. ``PATH``.
+
+A candidate that is not an executable file is passed over.
+
+This module imports nothing from pytest at import time: ``require_tool``
+imports it when it is called.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+
+#: Versions pinned by ``scripts/install-tools`` (``--list`` prints the same).
+PINNED_VERSIONS: dict[str, str] = {
+    "kubeconform": "v0.7.0",
+    "kustomize": "v5.8.1",
+    "helm": "v3.22.0",
+    "kind": "v0.33.0",
+    "etcd": "v3.5.35",
+    "kube-apiserver": "v1.33.13",
+}
+
+TOOLS: tuple[str, ...] = tuple(PINNED_VERSIONS)
+
+#: The argv (after the binary) that makes each tool print its version.
+VERSION_ARGS: dict[str, tuple[str, ...]] = {
+    "kubeconform": ("-v",),
+    "kustomize": ("version",),
+    "helm": ("version", "--short"),
+    "kind": ("version",),
+    "etcd": ("--version",),
+    "kube-apiserver": ("--version",),
+}
+
+_ENVTEST_VARS: dict[str, str] = {
+    "etcd": "TEST_ASSET_ETCD",
+    "kube-apiserver": "TEST_ASSET_KUBE_APISERVER",
+}
+
+#: Tools named here (space or comma separated) are skipped by
+#: ``require_tool`` when missing even where CI is "true".
+SKIP_TOOLS_ENV = "PYTEST_KUSTOMIZE_SKIP_TOOLS"
+
+_VERSION_RE = re.compile(r"v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?")
+
+_SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                       "scripts", "install-tools")
+
+
+def _check_name(name: str) -> None:
+    if name not in PINNED_VERSIONS:
+        raise ValueError("unknown tool %r (known: %s)" % (name, ", ".join(TOOLS)))
+
+
+def env_var(name: str) -> str:
+    """The per-tool override variable, e.g. ``PYTEST_KUSTOMIZE_KUBE_APISERVER``."""
+    _check_name(name)
+    return "PYTEST_KUSTOMIZE_" + name.upper().replace("-", "_")
+
+
+def tools_root() -> str:
+    root = os.environ.get("PYTEST_KUSTOMIZE_TOOLS")
+    if not root:
+        root = os.path.join(os.path.expanduser("~"), ".cache", "pytest-kustomize", "tools")
+    return root
+
+
+def tools_bin_dir() -> str:
+    """Where ``scripts/install-tools`` puts binaries (what ``--print-dir`` prints)."""
+    return os.path.join(tools_root(), "bin")
+
+
+def _executable(path: str) -> str | None:
+    if path and os.path.isfile(path) and os.access(path, os.X_OK):
+        return path
+    return None
+
+
+def _candidates(name: str) -> list[tuple[str, str]]:
+    """(where, path-or-command) in lookup order; used by find_tool and messages."""
+    out: list[tuple[str, str]] = []
+    override = os.environ.get(env_var(name))
+    if override:
+        out.append(("$" + env_var(name), override))
+    if name in _ENVTEST_VARS:
+        asset = os.environ.get(_ENVTEST_VARS[name])
+        if asset:
+            out.append(("$" + _ENVTEST_VARS[name], asset))
+        assets = os.environ.get("KUBEBUILDER_ASSETS")
+        if assets:
+            out.append(("$KUBEBUILDER_ASSETS", os.path.join(assets, name)))
+    out.append(("install-tools bin dir", os.path.join(tools_bin_dir(), name)))
+    return out
+
+
+def find_tool(name: str) -> str | None:
+    """Absolute path of the tool's binary, or None (see the module doc for the order)."""
+    for where, value in _candidates(name):
+        if where == "$" + env_var(name) and os.sep not in value:
+            found = shutil.which(value)  # a bare command name
+        else:
+            found = _executable(os.path.expanduser(value))
+        if found:
+            return os.path.abspath(found)
+    found = shutil.which(name)
+    return os.path.abspath(found) if found else None
+
+
+def parse_version(text: str) -> str | None:
+    """First ``vX.Y.Z[-pre]`` in a tool's version output, with a leading ``v``
+    (build metadata such as helm's ``+g<sha>`` is dropped)."""
+    m = _VERSION_RE.search(text)
+    if not m:
+        return None
+    v = m.group(0)
+    return v if v.startswith("v") else "v" + v
+
+
+def tool_version(name: str, path: str | None = None) -> str | None:
+    """The version the tool reports (e.g. ``"v5.8.1"``), or None when it is not
+    found. Raises RuntimeError when the binary runs but fails or prints no version."""
+    _check_name(name)
+    exe = path or find_tool(name)
+    if exe is None:
+        return None
+    proc = subprocess.run([exe, *VERSION_ARGS[name]], capture_output=True, text=True,
+                          timeout=60)
+    text = proc.stdout + "\n" + proc.stderr
+    version = parse_version(text) if proc.returncode == 0 else None
+    if version is None:
+        raise RuntimeError("%s %s exited %d without a version: %s"
+                           % (exe, " ".join(VERSION_ARGS[name]), proc.returncode,
+                              text.strip()[:500]))
+    return version
+
+
+def install_command(name: str) -> str:
+    """The command line to tell a user who lacks the tool."""
+    _check_name(name)
+    if os.path.isfile(_SCRIPT):
+        script = _SCRIPT
+        try:
+            rel = os.path.relpath(_SCRIPT)
+            if not rel.startswith(os.pardir):
+                script = rel
+        except ValueError:  # another drive (Windows)
+            pass
+        return "%s %s" % (shlex.quote(script), name)
+    # An installed package has no scripts/: say what the script would run.
+    go_pkgs = {
+        "kubeconform": "github.com/yannh/kubeconform/cmd/kubeconform",
+        "kustomize": "sigs.k8s.io/kustomize/kustomize/v5",
+        "helm": "helm.sh/helm/v3/cmd/helm",
+        "kind": "sigs.k8s.io/kind",
+    }
+    if name in go_pkgs:
+        return "GOBIN=%s go install %s@%s" % (shlex.quote(tools_bin_dir()), go_pkgs[name],
+                                              PINNED_VERSIONS[name])
+    return ("scripts/install-tools %s (from a pytest-kustomize source checkout), "
+            "or set %s" % (name, _ENVTEST_VARS.get(name, env_var(name))))
+
+
+def _skip_listed(name: str) -> bool:
+    listed = os.environ.get(SKIP_TOOLS_ENV, "").replace(",", " ").split()
+    return name in listed or "all" in listed
+
+
+def require_tool(name: str) -> str:
+    """For tests: the tool's path. When it is missing, skip the test with the
+    install command, or fail it where the environment variable CI is "true"
+    (unless the tool is listed in ``PYTEST_KUSTOMIZE_SKIP_TOOLS``)."""
+    path = find_tool(name)
+    if path:
+        return path
+    import pytest
+
+    looked = ", ".join("%s (%s)" % (where, value) for where, value in _candidates(name))
+    msg = "%s not found (looked at %s, PATH); install it with: %s" % (
+        name, looked, install_command(name))
+    if os.environ.get("CI") == "true" and not _skip_listed(name):
+        pytest.fail(msg + "  [CI=true: missing tools fail; list it in %s to skip]"
+                    % SKIP_TOOLS_ENV, pytrace=False)
+    pytest.skip(msg)
