@@ -1,0 +1,114 @@
+"""Scalar, quoting, ordering and folding quirks of kustomize's output, against kubectl."""
+import pytest
+
+from pytest_kustomize.engine import yamlio
+from pytest_kustomize.errors import YamlError
+
+CONFIGMAP = """\
+kind: ConfigMap
+apiVersion: v1
+metadata:
+  name: 'quirks'   # comments are dropped
+  labels:
+    z: "1"
+    a: yes
+data:
+  b: 'single'
+  a: "double"
+  date: 2001-12-14
+  datetime: 2001-12-14T21:59:43.10-05:00
+  spaced: 2001-12-14 21:59:43.10
+  on: on
+  literal: |
+    multi
+    line
+  folded: >
+    folded
+    text
+  hex: 0x1F
+  exp: 1e3
+  tilde: ~
+  quote: "with 'quote"
+  octal: 012
+  notoctal: 08
+  underscore: 1_000
+  long: "a very long string that goes on and on and on and on and on and on and on and on and on and on and on and on"
+  flowseq: [1, 2]
+  flowmap: {x: 1}
+  tab: "tab\\there"
+  nl: "multi\\nline\\n"
+  empty: ""
+  Yes: Yes
+  float1: 1.0
+  bigfloat: 1234567.5
+  small: 0.000001
+  tiny: 1.5e-7
+  mid: 100000.5
+  s1e3: "1e3"
+  s0o17: "0o17"
+  base60: "1:20"
+  eq: "="
+  lead: " lead"
+  trail: "trail "
+  colon: "a: b"
+  hash: "# x"
+  dash: "- x"
+  star: "*x"
+  at: "@x"
+  unicode: "üñí ✓"
+  trailingnl: "x\\n"
+  twonl: "x\\n\\n"
+  leadspace: " x\\ny"
+  a10: 1
+  a2: 2
+  a_b: 3
+  aB: 4
+  A: 5
+  "1": 6
+  negzero: -0
+  dot5: .5
+  plus: +12
+  huge: 12345678901234567890
+  e21: 1e21
+  snull: "null"
+  stilde: "~"
+  sTrue: "True"
+  y: y
+  n: n
+  emptymap: {}
+  emptylist: []
+"""
+
+
+def test_dump_matches_kubectl_byte_for_byte(oracle):
+    oracle.assert_same({"kustomization.yaml": "resources:\n- cm.yaml\n", "cm.yaml": CONFIGMAP})
+
+
+def test_multiple_documents_and_lists(oracle):
+    oracle.assert_same({
+        "kustomization.yaml": "resources:\n- all.yaml\n",
+        "all.yaml": "---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n"
+                    "  metadata:\n    name: a\n---\n# only a comment\n---\napiVersion: v1\n"
+                    "kind: Secret\nmetadata:\n  name: b\n  annotations:\n    port: 8080\n"
+                    "    flag: true\n",
+    })
+
+
+def test_infinity_is_an_error_naming_the_file(oracle):
+    err = oracle.assert_both_fail({"kustomization.yaml": "resources:\n- cm.yaml\n",
+                                   "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                              "  name: x\ndata:\n  v: .inf\n"})
+    assert "cm.yaml" in str(err)
+
+
+def test_duplicate_keys_in_a_resource_are_an_error(oracle):
+    err = oracle.assert_both_fail({"kustomization.yaml": "resources:\n- cm.yaml\n",
+                                   "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                              "  name: x\n  name: y\n"})
+    assert "already defined" in str(err)
+
+
+def test_malformed_yaml_names_file_and_line():
+    with pytest.raises(YamlError) as ei:
+        yamlio.load_documents("a: [1, 2\nb: 3\n", "bad.yaml")
+    assert "bad.yaml" in str(ei.value) and "line" in str(ei.value)
