@@ -1,35 +1,50 @@
-"""Which schema drives strategic merge for a kustomization: the builtin Kubernetes one, or
-the file named by the kustomization's ``openapi: {path: …}`` field."""
+"""Which schema drives strategic merge: the builtin Kubernetes one, or a custom one named by
+a kustomization's ``openapi:`` field. Like kustomize, the choice is global to one build: the
+top kustomization sets it; otherwise the first kustomization (base, component) that names
+one does."""
 from __future__ import annotations
 
 from ..errors import KustomizationError, KustomizeError
 from . import yamlio
-from .strategicmerge import strategic_merge  # noqa: F401  (re-exported for callers)
+from .schema import Schema
 
-try:
-    from .schema import Schema
-except ImportError:  # pragma: no cover - schema module is part of the package
-    Schema = None
+BUILTIN_VERSIONS = ("v1.21.2",)
 
 
-def schema_for(target) -> object | None:
-    k = target.k
-    spec = k.get("openapi")
-    if not spec:
-        return getattr(target, "inherited_schema", None) or (Schema.default() if Schema else None)
+def set_schema(target, state: dict, reset: bool) -> None:
+    """Apply ``target``'s ``openapi`` field to the build-wide ``state`` (kustomize's
+    openapi.SetSchema)."""
+    if state.get("set") and not reset:
+        return
+    spec = target.k.get("openapi") or {}
     if not isinstance(spec, dict):
         raise KustomizationError("openapi must be a mapping", file=target.kfile, field="openapi")
-    if spec.get("path") and spec.get("version"):
-        raise KustomizationError("builtin version and custom schema provided, cannot use both",
-                                 file=target.kfile, field="openapi")
-    if spec.get("path"):
+    path, version = spec.get("path"), spec.get("version")
+    if path:
+        if version:
+            raise KustomizationError("builtin version and custom schema provided, cannot use "
+                                     "both", file=target.kfile, field="openapi")
         try:
-            text = target.loader.read_text(str(spec["path"]))
+            text = target.loader.read_text(str(path))
         except KustomizeError as e:
             raise e.with_context(file=target.kfile, field="openapi.path")
-        doc = yamlio.load_document(text, str(spec["path"]))
+        doc = yamlio.load_document(text, str(path))
         if not isinstance(doc, dict):
             raise KustomizationError("openapi schema file must hold a mapping",
                                      file=target.kfile, field="openapi.path")
-        return Schema.from_openapi_document(doc)
-    return Schema.default() if Schema else None
+        state["schema"] = Schema.from_openapi_document(doc)
+        state["set"] = True
+        return
+    if not version:
+        state.setdefault("schema", None)
+        state["set"] = False
+        return
+    if str(version) not in BUILTIN_VERSIONS:
+        raise KustomizationError("the specified OpenAPI version is not built in",
+                                 file=target.kfile, field="openapi.version")
+    state["schema"] = None
+    state["set"] = True
+
+
+def schema_for(target) -> Schema:
+    return target.options.schema_state.get("schema") or Schema.default()

@@ -10,21 +10,21 @@ from . import fieldspec as fsm
 from . import generators
 from .reader import objects_from_text
 from .resource import Origin, Resource, ResourceList
-from .transformers import (images, labels, namespace, patches, prefix_suffix, replicas,
-                           sort)
+from .transformers import images, labels, namespace, patches, prefix_suffix, replicas
 
 TRANSFORMER_KINDS = {
     "AnnotationsTransformer", "LabelTransformer", "PrefixSuffixTransformer",
     "PrefixTransformer", "SuffixTransformer", "NamespaceTransformer", "ImageTagTransformer",
     "ReplicaCountTransformer", "PatchTransformer", "PatchStrategicMergeTransformer",
     "PatchJson6902Transformer", "ReplacementTransformer", "HashTransformer",
-    "SortOrderTransformer",
 }
-GENERATOR_KINDS = {"ConfigMapGenerator", "SecretGenerator", "HelmChartInflationGenerator"}
+GENERATOR_KINDS = {"ConfigMapGenerator", "SecretGenerator", "HelmChartInflationGenerator",
+                   "IAMPolicyGenerator"}
 
 
 def _configs(target, entries: list, field: str) -> list:
-    """Plugin config objects from inline YAML, files, or kustomization directories."""
+    """(config object, file it came from relative to the top) for each plugin config given
+    inline, as a file, or as a kustomization directory."""
     from .target import Accumulator
     out = []
     paths = []
@@ -32,7 +32,7 @@ def _configs(target, entries: list, field: str) -> list:
         e = str(e)
         if "\n" in e or e.lstrip().startswith(("apiVersion", "kind", "{")):
             try:
-                out.extend(objects_from_text(e, target.kfile))
+                out.extend((d, target.rel_kfile) for d in objects_from_text(e, target.kfile))
             except KustomizeError as err:
                 raise err.with_context(file=target.kfile, field=field)
             continue
@@ -40,7 +40,17 @@ def _configs(target, entries: list, field: str) -> list:
     if paths:
         ra = Accumulator()
         target._accumulate_resources(ra, paths)
-        out.extend(r.data for r in ra.resources)
+        out.extend((r.data, r.origin.path or target.rel_kfile) for r in ra.resources)
+    return out
+
+
+def _configured_by(cfg: dict) -> dict:
+    md = cfg.get("metadata") if isinstance(cfg.get("metadata"), dict) else {}
+    out = {"apiVersion": str(cfg.get("apiVersion") or ""), "kind": str(cfg.get("kind") or "")}
+    if md.get("name"):
+        out["name"] = str(md["name"])
+    if md.get("namespace"):
+        out["namespace"] = str(md["namespace"])
     return out
 
 
@@ -68,41 +78,77 @@ def _specs(cfg: dict, required: bool, kind: str, kfile: str) -> list:
 
 def run_generators(target, entries: list) -> list:
     result = []
-    for cfg in _configs(target, entries, "generators"):
-        kind = _check_builtin(target, cfg, "generators")
-        if kind not in GENERATOR_KINDS:
-            raise PluginError("plugin %s not a generator" % kind, file=target.kfile,
-                              field="generators")
-        if kind == "HelmChartInflationGenerator":
-            raise PluginError("HelmChartInflationGenerator: helm chart inflation is not "
-                              "supported yet", file=target.kfile, field="generators")
-        args = dict(cfg)
-        md = args.pop("metadata", None) or {}
-        args.setdefault("name", md.get("name"))
-        if md.get("namespace") and not args.get("namespace"):
-            args["namespace"] = md.get("namespace")
-        fn = generators.generate_configmap if kind == "ConfigMapGenerator" \
-            else generators.generate_secret
-        obj = fn(args, None, target.loader)
-        r = Resource(obj, Origin(generator=kind))
-        r.is_generated = True
-        r.behavior = str(args.get("behavior") or "create")
-        r.needs_hash = generators.needs_hash(args, None)
-        result.append(r)
+    for cfg, cfg_path in _configs(target, entries, "generators"):
+        made = _generate(target, cfg)
+        for r in made:
+            r.origin = Origin(config_file=cfg_path, configured_by=_configured_by(cfg))
+        result.extend(made)
     return result
 
 
+def _generate(target, cfg: dict) -> list:
+    kind = _check_builtin(target, cfg, "generators")
+    if kind not in GENERATOR_KINDS:
+        if kind not in TRANSFORMER_KINDS:
+            raise PluginError("unable to load builtin %s.builtin.[noGrp]" % kind,
+                              file=target.kfile, field="generators")
+        raise PluginError("plugin %s not a generator" % kind, file=target.kfile,
+                          field="generators")
+    if kind == "IAMPolicyGenerator":
+        return _iam_policy(cfg, target.kfile)
+    if kind == "HelmChartInflationGenerator":
+        raise PluginError("HelmChartInflationGenerator: helm chart inflation is not "
+                          "supported yet", file=target.kfile, field="generators")
+    args = dict(cfg)
+    md = args.pop("metadata", None) or {}
+    args.setdefault("name", md.get("name"))
+    if md.get("namespace") and not args.get("namespace"):
+        args["namespace"] = md.get("namespace")
+    fn = generators.generate_configmap if kind == "ConfigMapGenerator" \
+        else generators.generate_secret
+    r = Resource(fn(args, None, target.loader), Origin(generator=kind))
+    r.is_generated = True
+    r.behavior = str(args.get("behavior") or "create")
+    r.needs_hash = generators.needs_hash(args, None)
+    return [r]
+
+
+def _iam_policy(cfg: dict, kfile: str) -> list:
+    """kustomize's builtin IAMPolicyGenerator: a ServiceAccount bound to a cloud identity."""
+    cloud = str(cfg.get("cloud") or "")
+    if cloud != "gke":
+        raise PluginError("cloud provider %s not supported yet" % cloud, file=kfile,
+                          field="generators")
+    ksa = cfg.get("kubernetesService") or {}
+    gsa = cfg.get("serviceAccount") or {}
+    md = {"annotations": {"iam.gke.io/gcp-service-account": "%s@%s.iam.gserviceaccount.com"
+                          % (gsa.get("name") or "", gsa.get("projectId") or "")},
+          "name": str(ksa.get("name") or "")}
+    if ksa.get("namespace"):
+        md["namespace"] = str(ksa["namespace"])
+    return [Resource({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": md},
+                     Origin(generator="IAMPolicyGenerator"))]
+
+
 def run_transformers(target, ra, entries: list) -> None:
-    for cfg in _configs(target, entries, "transformers"):
+    for cfg, cfg_path in _configs(target, entries, "transformers"):
         kind = _check_builtin(target, cfg, "transformers")
+        if kind not in TRANSFORMER_KINDS:
+            if kind in GENERATOR_KINDS:
+                raise PluginError("plugin %s not a transformer" % kind, file=target.kfile,
+                                  field="transformers")
+            raise PluginError("unable to load builtin %s.builtin.[noGrp]" % kind,
+                              file=target.kfile, field="transformers")
         try:
             apply_builtin(target, ra, kind, cfg)
         except KustomizeError as e:
             raise e.with_context(file=target.kfile, field="transformers")
+        target.mark_entry(ra.resources, {"configuredIn": cfg_path,
+                                         "configuredBy": _configured_by(cfg)})
 
 
 def run_validators(target, ra, entries: list) -> None:
-    for cfg in _configs(target, entries, "validators"):
+    for cfg, _ in _configs(target, entries, "validators"):
         _check_builtin(target, cfg, "validators")
         raise PluginError("builtin validators do not exist in kustomize", file=target.kfile,
                           field="validators")
@@ -166,7 +212,5 @@ def apply_builtin(target, ra, kind: str, cfg: dict) -> None:
                 r.remember_id()
                 r.name = "%s-%s" % (r.name, h)
                 r.needs_hash = False
-    elif kind == "SortOrderTransformer":
-        sort.apply_sort_options(res, cfg.get("sortOptions") or {"order": "fifo"}, kf)
     else:
         raise PluginError("unable to load builtin %s.builtin.[noGrp]" % kind, file=kf)

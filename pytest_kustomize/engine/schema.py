@@ -99,7 +99,8 @@ class Schema:
 
     @classmethod
     def from_openapi_document(cls, doc: dict) -> "Schema":
-        """A swagger 2 / OpenAPI document (``definitions`` or ``components.schemas``)."""
+        """A swagger 2 / OpenAPI document (``definitions`` or ``components.schemas``);
+        inline object schemas become definitions of their own."""
         defs = doc.get("definitions")
         if not isinstance(defs, dict):
             defs = ((doc.get("components") or {}).get("schemas")) or {}
@@ -107,43 +108,27 @@ class Schema:
         for name, d in defs.items():
             if not isinstance(d, dict):
                 continue
-            props = {}
-            for pname, p in (d.get("properties") or {}).items():
-                if not isinstance(p, dict):
-                    continue
-                e = {}
-                if _ref(p):
-                    e["r"] = _ref(p)
-                if _ref(p.get("items")):
-                    e["i"] = _ref(p.get("items"))
-                if _ref(p.get("additionalProperties")):
-                    e["m"] = _ref(p.get("additionalProperties"))
-                if "x-kubernetes-patch-strategy" in p:
-                    e["s"] = p["x-kubernetes-patch-strategy"]
-                    if "x-kubernetes-list-map-keys" in p:
-                        e["k"] = list(p["x-kubernetes-list-map-keys"])
-                    elif "x-kubernetes-patch-merge-key" in p:
-                        e["k"] = [p["x-kubernetes-patch-merge-key"]]
-                if e:
-                    props[pname] = e
-            item = {"p": props} if props else {}
-            if _ref(d.get("additionalProperties")):
-                item["m"] = _ref(d.get("additionalProperties"))
-            table[name] = item
+            _flatten(name, d, table)
             for gvk in d.get("x-kubernetes-group-version-kind") or []:
                 if not isinstance(gvk, dict):
                     continue
                 av = gvk.get("version", "") if not gvk.get("group") else \
                     "%s/%s" % (gvk["group"], gvk.get("version", ""))
                 roots["%s/%s" % (av, gvk.get("kind", ""))] = name
-        return cls(roots, table, set(defs))
+        # like kyaml, custom definitions are added on top of the builtin ones
+        base = Schema.default()
+        all_roots = dict(base.roots)
+        all_roots.update(roots)
+        all_defs = dict(base.defs)
+        all_defs.update(table)
+        return cls(all_roots, all_defs, set(all_defs) | set(base._all))
 
     def for_type(self, api_version, kind) -> SchemaNode | None:
         if not api_version or not kind:
             return None
         api_version, kind = str(api_version), str(kind)
         d = self.roots.get("%s/%s" % (api_version, kind))
-        if d is None and self is Schema.default():
+        if d is None:
             group = api_version.split("/", 1)[0] if "/" in api_version else ""
             for g in _LEGACY_GROUPS.get(group, ()):
                 d = self._by_group_kind.get((g, kind))
@@ -162,3 +147,49 @@ def _ref(schema) -> str | None:
         return None
     r = schema.get("$ref")
     return r.rsplit("/", 1)[-1] if isinstance(r, str) else None
+
+
+def _inline(schema) -> bool:
+    return isinstance(schema, dict) and not _ref(schema) and (
+        isinstance(schema.get("properties"), dict) or isinstance(schema.get("items"), dict)
+        or isinstance(schema.get("additionalProperties"), dict))
+
+
+def _target(name: str, schema, table: dict):
+    """The definition name a (sub)schema stands for, flattening inline objects."""
+    if _ref(schema):
+        return _ref(schema)
+    if _inline(schema) and isinstance(schema.get("properties"), dict):
+        _flatten(name, schema, table)
+        return name
+    return None
+
+
+def _flatten(name: str, d: dict, table: dict) -> None:
+    props = {}
+    for pname, p in (d.get("properties") or {}).items():
+        if not isinstance(p, dict):
+            continue
+        e = {}
+        r = _target("%s/%s" % (name, pname), p, table)
+        if r:
+            e["r"] = r
+        i = _target("%s/%s[]" % (name, pname), p.get("items"), table)
+        if i:
+            e["i"] = i
+        m = _target("%s/%s{}" % (name, pname), p.get("additionalProperties"), table)
+        if m:
+            e["m"] = m
+        if "x-kubernetes-patch-strategy" in p:
+            e["s"] = p["x-kubernetes-patch-strategy"]
+            if "x-kubernetes-list-map-keys" in p:
+                e["k"] = list(p["x-kubernetes-list-map-keys"])
+            elif "x-kubernetes-patch-merge-key" in p:
+                e["k"] = [p["x-kubernetes-patch-merge-key"]]
+        if e:
+            props[pname] = e
+    item = {"p": props} if props else {}
+    m = _target(name + "{}", d.get("additionalProperties"), table)
+    if m:
+        item["m"] = m
+    table[name] = item

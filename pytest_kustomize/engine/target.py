@@ -32,6 +32,7 @@ class BuildOptions:
     enable_helm: bool = False
     helm_command: str = "helm"
     warnings: list = field(default_factory=list)
+    schema_state: dict = field(default_factory=dict)   # build-wide openapi choice
 
 
 @dataclass
@@ -58,7 +59,11 @@ class Accumulator:
         for r in other.resources:
             self.append(r)
         self.merge_config(other.config)
-        self.vars.extend(other.vars)
+        for v in other.vars:
+            if any(x["name"] == v["name"] for x in self.vars):
+                raise KustomizationError("var '%s' already encountered" % v["name"],
+                                         field="vars")
+            self.vars.append(v)
 
     def absorb(self, r: Resource) -> None:
         """Add a generated resource honouring its behavior (create / merge / replace)."""
@@ -85,12 +90,14 @@ class Accumulator:
         old.needs_hash = old.needs_hash and r.needs_hash if behavior == "merge" else r.needs_hash
         if behavior == "replace":
             old.needs_hash = r.needs_hash
+            old.origin = r.origin
 
 
 class Target:
     """One kustomization directory being built."""
 
-    def __init__(self, loader: Loader, options: BuildOptions, origin_path: str = ""):
+    def __init__(self, loader: Loader, options: BuildOptions, origin_path: str = "",
+                 top: bool = True):
         self.loader = loader
         self.options = options
         self.origin_path = origin_path
@@ -104,6 +111,8 @@ class Target:
         for w in self.k.warnings:
             if w not in options.warnings:
                 options.warnings.append(w)
+        from .openapi import set_schema
+        set_schema(self, options.schema_state, reset=top)
 
     @property
     def rel_kfile(self) -> str:
@@ -112,8 +121,11 @@ class Target:
 
     def mark(self, resources, kind: str) -> None:
         """Record that builtin transformer ``kind`` configured here ran over every resource."""
-        entry = {"configuredIn": self.rel_kfile,
-                 "configuredBy": {"apiVersion": "builtin", "kind": kind}}
+        self.mark_entry(resources, {"configuredIn": self.rel_kfile,
+                                    "configuredBy": {"apiVersion": "builtin", "kind": kind}})
+
+    @staticmethod
+    def mark_entry(resources, entry: dict) -> None:
         for r in resources:
             if not r.origin.path and not r.origin.configured_by:
                 r.origin.config_file = entry["configuredIn"]
@@ -187,7 +199,7 @@ class Target:
                                      file=self.kfile, field=field_name) from None
             raise self.err(e, field_name)
         sub = Target(sub_loader, self.options,
-                     os.path.normpath(os.path.join(self.origin_path, path)))
+                     os.path.normpath(os.path.join(self.origin_path, path)), top=False)
         if component and not sub.k.is_component:
             raise KustomizationError(
                 "accumulating components: accumulateDirectory: \"expected kind 'Component' for "
