@@ -59,8 +59,8 @@ class Loader:
         joined = os.path.join(self.root, path)
         if not os.path.isdir(joined):
             if os.path.exists(joined):
-                raise LoadError("must build at directory: not a valid directory: '%s' is a file"
-                                % joined)
+                raise LoadError("must build at directory: '%s' is not a directory"
+                                % os.path.normpath(joined))
             raise LoadError("must build at directory: not a valid directory: evalsymlink "
                             "failure on '%s' : lstat %s: no such file or directory"
                             % (joined, joined))
@@ -82,7 +82,7 @@ class Loader:
         if is_remote(path):
             raise LoadError("remote file %r: http(s) and git resources are not supported yet"
                             % path)
-        p = path if os.path.isabs(path) else os.path.join(self.root, path)
+        p = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.root, path))
         if self.restrictor == ROOT_ONLY:
             d, f = os.path.split(os.path.normpath(p))
             if os.path.isdir(p):

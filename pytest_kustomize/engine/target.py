@@ -198,8 +198,14 @@ class Target:
                 raise KustomizeError('accumulating components: loader.New "%s"' % e.message,
                                      file=self.kfile, field=field_name) from None
             raise self.err(e, field_name)
-        sub = Target(sub_loader, self.options,
-                     os.path.normpath(os.path.join(self.origin_path, path)), top=False)
+        try:
+            sub = Target(sub_loader, self.options,
+                         os.path.normpath(os.path.join(self.origin_path, path)), top=False)
+        except KustomizeError as e:
+            what = "components" if component else "resources"
+            raise KustomizeError("accumulating %s: couldn't make target for path '%s': %s"
+                                 % (what, sub_loader.root, e), file=self.kfile,
+                                 field=field_name) from None
         if component and not sub.k.is_component:
             raise KustomizationError(
                 "accumulating components: accumulateDirectory: \"expected kind 'Component' for "

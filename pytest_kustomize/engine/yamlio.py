@@ -18,8 +18,10 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..errors import YamlError
 
-_CLoader = getattr(yaml, "CParser", None)
-_CEmitter = getattr(yaml, "CEmitter", None)
+try:  # libyaml's parser and emitter (go-yaml v2, whose output kustomize prints, is a port of it)
+    from yaml._yaml import CEmitter as _CEmitter, CParser as _CLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CLoader = _CEmitter = None
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -450,6 +452,9 @@ class _V2Resolver(yaml.resolver.BaseResolver):
 
 
 class _Representer(yaml.representer.SafeRepresenter):
+    def ignore_aliases(self, data):
+        return True    # kustomize prints every shared node in full, never &anchors
+
     def represent_str(self, data):
         if "\n" in data:
             style = "|"
@@ -520,7 +525,11 @@ else:  # pragma: no cover
 
 def dump_document(obj) -> str:
     """One document exactly as kustomize prints it."""
-    return yaml.dump(obj, Dumper=_Dumper)
+    text = yaml.dump(obj, Dumper=_Dumper)
+    if text.endswith("\n...\n"):
+        # newer libyaml closes an open-ended scalar (|+) with "..."; go-yaml v2 does not
+        text = text[:-4]
+    return text
 
 
 def dump_documents(objs) -> str:

@@ -57,7 +57,7 @@ def apply_sort_options(resources: ResourceList, opts: dict, kfile: str) -> None:
     """Honour a kustomization's ``sortOptions`` (order legacy|fifo, legacySortOptions)."""
     if not isinstance(opts, dict):
         raise KustomizationError("sortOptions must be a mapping", file=kfile, field="sortOptions")
-    order = opts.get("order") or "fifo"
+    order = opts.get("order") or ""
     legacy = opts.get("legacySortOptions")
     if order not in ("fifo", "legacy"):
         raise KustomizationError("the field 'sortOptions.order' must be one of [fifo, legacy]",
