@@ -5,9 +5,10 @@ import os
 
 from .engine.resource import Gvk, ResId, Resource
 from .errors import KustomizeError
+from .query import QueryError
 from .resources import Resources
 
-__all__ = ["build", "Resources", "Resource", "ResId", "Gvk", "KustomizeError"]
+__all__ = ["build", "Resources", "Resource", "ResId", "Gvk", "KustomizeError", "QueryError"]
 __version__ = "0.1.0"
 
 
@@ -27,4 +28,6 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
                         enable_managedby_label=enable_managedby_label, enable_helm=enable_helm,
                         helm_command=helm_command)
     res = build_resources(os.fspath(path), opts)
-    return Resources(res.items, opts.warnings)
+    out = Resources(res.items, opts.warnings, os.fspath(path))
+    out.inputs = sorted(opts.io.get("files_read", ())) + sorted(opts.io.get("dirs_read", ()))
+    return out

@@ -1,48 +1,153 @@
-"""pytest entry point (``pytest11``): options and fixtures. Thin: everything delegates to
-plain modules of the package."""
+"""pytest entry point (``pytest11``): options, fixtures, markers and hooks. Thin: every
+piece of work is delegated to a plain module of the package."""
 from __future__ import annotations
 
+import glob
 import os
 
 import pytest
+
+from .engine.loader import KUSTOMIZATION_FILE_NAMES
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("kustomize", "pytest-kustomize")
     group.addoption("--kustomize-root", default=None,
-                    help="directory that overlay paths in tests are relative to "
-                         "(default: the rootdir)")
-    group.addoption("--kustomize-load-restrictor", default=None,
-                    choices=["rootOnly", "none"], help="file access outside a kustomization")
+                    help="directory overlay paths are relative to (default: the rootdir)")
+    group.addoption("--kustomize-load-restrictor", default=None, choices=["rootOnly", "none"],
+                    help="may kustomizations read files outside their directory")
+    group.addoption("--kustomize-enable-helm", action="store_true", default=None,
+                    help="allow helmCharts (runs the helm binary)")
+    try:
+        group.addoption("--snapshot-update", action="store_true", default=False,
+                        help="rewrite kustomize render snapshots instead of comparing")
+    except ValueError:   # another snapshot plugin (syrupy) already defines it
+        pass
     parser.addini("kustomize_root", "directory overlay paths are relative to", default="")
-    parser.addini("kustomize_load_restrictor", "rootOnly or none", default="rootOnly")
+    parser.addini("kustomize_load_restrictor", "rootOnly (default) or none", default="rootOnly")
+    parser.addini("kustomize_enable_helm", "allow helmCharts", type="bool", default=False)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "kustomize_overlays(*globs): run the test once per kustomization directory "
+        "matching the globs (relative to the kustomize root); the test takes an 'overlay' "
+        "argument")
 
 
 class Renderer:
-    """Renders overlays relative to a root directory, once per session per path+options."""
+    """Renders overlays relative to a root directory. A render is cached for the session and
+    rebuilt when any file or directory it read has changed."""
 
-    def __init__(self, root: str, load_restrictor: str = "rootOnly"):
+    def __init__(self, root: str, load_restrictor: str = "rootOnly", enable_helm: bool = False):
         self.root = root
         self.load_restrictor = load_restrictor
+        self.enable_helm = enable_helm
         self._cache: dict = {}
 
-    def build(self, path, **options):
+    def path(self, overlay) -> str:
+        p = os.fspath(overlay)
+        return p if os.path.isabs(p) else os.path.join(self.root, p)
+
+    def build(self, overlay, **options):
+        """``kustomize build`` of ``overlay`` as :class:`~pytest_kustomize.Resources`."""
         from . import build
-        full = path if os.path.isabs(os.fspath(path)) else os.path.join(self.root, path)
+        full = self.path(overlay)
         options.setdefault("load_restrictor", self.load_restrictor)
+        options.setdefault("enable_helm", self.enable_helm)
         key = (os.path.realpath(full), tuple(sorted(options.items())))
-        if key not in self._cache:
-            self._cache[key] = build(full, **options)
-        return self._cache[key]
+        hit = self._cache.get(key)
+        if hit is not None and hit[1] == _stamp(hit[0].inputs):
+            return hit[0]
+        res = build(full, **options)
+        self._cache[key] = (res, _stamp(res.inputs))
+        return res
+
+
+def _stamp(paths) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out.append((p, st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((p, None, None))
+    return tuple(out)
+
+
+def renderer_for(config) -> Renderer:
+    r = getattr(config, "_kustomize_renderer", None)
+    if r is None:
+        root = config.getoption("kustomize_root") or config.getini("kustomize_root") \
+            or str(config.rootpath)
+        if not os.path.isabs(root):
+            root = os.path.join(str(config.rootpath), root)
+        lr = config.getoption("kustomize_load_restrictor") or \
+            config.getini("kustomize_load_restrictor") or "rootOnly"
+        helm = config.getoption("kustomize_enable_helm") or \
+            config.getini("kustomize_enable_helm")
+        r = Renderer(root, lr, bool(helm))
+        config._kustomize_renderer = r
+    return r
 
 
 @pytest.fixture(scope="session")
 def kustomize(pytestconfig) -> Renderer:
     """``kustomize.build("overlays/production")`` renders an overlay (cached per session)."""
-    root = pytestconfig.getoption("kustomize_root") or pytestconfig.getini("kustomize_root") \
-        or str(pytestconfig.rootpath)
-    if not os.path.isabs(root):
-        root = os.path.join(str(pytestconfig.rootpath), root)
-    lr = pytestconfig.getoption("kustomize_load_restrictor") or \
-        pytestconfig.getini("kustomize_load_restrictor") or "rootOnly"
-    return Renderer(root, lr)
+    return renderer_for(pytestconfig)
+
+
+@pytest.fixture
+def kustomize_snapshot(request):
+    """``kustomize_snapshot.assert_match(resources)`` compares with a golden YAML file."""
+    from .snapshot import Snapshot
+    update = bool(request.config.getoption("snapshot_update", default=False))
+    return Snapshot(str(request.path), request.node.name, update)
+
+
+def overlay_dirs(root: str, patterns) -> list:
+    """Kustomization directories matching the glob patterns, sorted."""
+    found = set()
+    for pat in patterns:
+        for p in glob.glob(os.path.join(root, pat)):
+            if os.path.isdir(p) and any(os.path.isfile(os.path.join(p, n))
+                                        for n in KUSTOMIZATION_FILE_NAMES):
+                found.add(os.path.normpath(p))
+    return sorted(found)
+
+
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("kustomize_overlays")
+    if marker is None:
+        return
+    if "overlay" not in metafunc.fixturenames:
+        raise pytest.UsageError("%s: @pytest.mark.kustomize_overlays needs an 'overlay' "
+                                "argument" % metafunc.definition.nodeid)
+    root = renderer_for(metafunc.config).root
+    base = os.path.dirname(str(metafunc.definition.path))
+    roots = [root] if marker.kwargs.get("relative_to") != "test" else [base]
+    dirs = overlay_dirs(roots[0], marker.args)
+    if not dirs:
+        raise pytest.UsageError("%s: no kustomization directory matches %s under %s"
+                                % (metafunc.definition.nodeid, list(marker.args), roots[0]))
+    metafunc.parametrize("overlay", dirs, ids=[os.path.relpath(d, roots[0]) for d in dirs])
+
+
+def pytest_assertrepr_compare(config, op, left, right):
+    from .engine.resource import Resource
+    from .resources import Resources
+    if op != "==":
+        return None
+    kinds = (Resource, Resources)
+    if isinstance(left, kinds) and isinstance(right, kinds) and type(left) is type(right):
+        from .diff import explain
+        return explain(left, right)
+    return None
+
+
+def pytest_collect_file(file_path, parent):
+    name = file_path.name
+    if name.startswith("test_") and name.endswith((".kustomize.yaml", ".kustomize.yml")):
+        from .yamltests import YamlTestFile
+        return YamlTestFile.from_parent(parent, path=file_path)
+    return None

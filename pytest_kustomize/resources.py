@@ -1,30 +1,51 @@
-"""The rendered output as users see it: an ordered, id-indexed collection of resources."""
+"""The rendered output as users see it: an ordered, queryable collection of resources."""
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .engine import yamlio
-from .engine.resource import Resource
+from .engine.resource import Gvk, ResId, Resource
+from .query import QueryError, describe, find_referenced, matches, reference_fields
 
 
 class Resources(Sequence):
-    """The resources ``build()`` produced, in output order."""
+    """The resources ``build()`` produced, in output order.
 
-    def __init__(self, items, warnings=()):
+    ``select(**criteria)`` narrows them down, ``one(**criteria)`` demands exactly one,
+    ``get(kind, name)`` finds an object by its name in the kustomization (generated names
+    with hash suffixes included). See :mod:`pytest_kustomize.query` for the criteria.
+    """
+
+    def __init__(self, items, warnings=(), path: str = ""):
         self._items: list[Resource] = list(items)
         self.warnings: list[str] = list(warnings)
+        self.path = path
 
+    # -- sequence ----------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self._items)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return Resources(self._items[i], self.warnings)
+            return Resources(self._items[i], self.warnings, self.path)
         return self._items[i]
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self._items)
 
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Resources):
+            return self.to_dicts() == other.to_dicts()
+        if isinstance(other, list):
+            return self.to_dicts() == [o.data if isinstance(o, Resource) else o for o in other]
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return "Resources([%s])" % ", ".join(str(r.id) for r in self._items)
+
+    # -- output ------------------------------------------------------------------------
     def to_yaml(self) -> str:
         """The YAML stream exactly as ``kustomize build`` prints it."""
         return yamlio.dump_documents([r.data for r in self._items])
@@ -32,5 +53,76 @@ class Resources(Sequence):
     def to_dicts(self) -> list:
         return [r.data for r in self._items]
 
-    def __repr__(self) -> str:
-        return "Resources([%s])" % ", ".join(str(r.id) for r in self._items)
+    # -- queries -----------------------------------------------------------------------
+    def select(self, kind: str | None = None, name: str | None = None, **criteria) \
+            -> "Resources":
+        """The resources matching every criterion (kind, name, namespace, api_version,
+        group, version, labels, annotations, where)."""
+        crit = dict(criteria, kind=kind, name=name)
+        return Resources([r for r in self._items if matches(r, **crit)], self.warnings,
+                         self.path)
+
+    def where(self, predicate: Callable[[Resource], bool]) -> "Resources":
+        return self.select(where=predicate)
+
+    def one(self, kind: str | None = None, name: str | None = None, **criteria) -> Resource:
+        """Exactly one matching resource; QueryError listing the candidates otherwise."""
+        found = self.select(kind, name, **criteria)
+        if len(found) == 1:
+            return found[0]
+        crit = describe(dict(criteria, kind=kind, name=name))
+        if not found:
+            near = self.select(kind) if kind else self
+            raise QueryError("no resource matches %s; the render has: %s"
+                             % (crit, ", ".join(str(r.id) for r in near) or "nothing"))
+        raise QueryError("%d resources match %s: %s"
+                         % (len(found), crit, ", ".join(str(r.id) for r in found)))
+
+    def get(self, kind: str, name: str, namespace: str | None = None) -> Resource:
+        """The object named ``name`` in the kustomization (before prefixes, suffixes and
+        hash suffixes) or in the output."""
+        return self.one(kind, name, namespace=namespace)
+
+    def find(self, kind: str, name: str, namespace: str | None = None) -> Resource | None:
+        found = self.select(kind, name, namespace=namespace)
+        return found[0] if len(found) == 1 else None
+
+    def by_id(self, rid: ResId) -> Resource:
+        return self.one(rid.gvk.kind, rid.name, api_version=rid.gvk.api_version,
+                        namespace=rid.namespace or None)
+
+    def kinds(self) -> list:
+        return sorted({r.kind for r in self._items})
+
+    def ids(self) -> list:
+        return [r.id for r in self._items]
+
+    # -- references --------------------------------------------------------------------
+    def references(self, resource: Resource, kind: str | None = None,
+                   extra: list | None = None) -> list:
+        """The objects of this render that ``resource`` refers to by name (ConfigMaps and
+        Secrets in env/envFrom/volumes, ServiceAccounts, PVCs, Services, roles …)."""
+        out = []
+        for target, _path, name, ns in reference_fields(resource, extra):
+            if kind is not None and target.kind != kind:
+                continue
+            for c in find_referenced(self._items, resource, target, name, ns):
+                if all(c is not o for o in out):
+                    out.append(c)
+        return out
+
+    def unresolved_references(self, extra: list | None = None) -> list:
+        """(referrer, field path, referenced kind, name) for every name reference that
+        points at no object of the render."""
+        missing = []
+        for r in self._items:
+            for target, path, name, ns in reference_fields(r, extra):
+                if not find_referenced(self._items, r, target, name, ns):
+                    missing.append((r, path, target.kind, name))
+        return missing
+
+    def referenced_by(self, resource: Resource) -> list:
+        return [r for r in self._items if any(c is resource for c in self.references(r))]
+
+
+__all__ = ["Resources", "Resource", "ResId", "Gvk", "QueryError"]

@@ -23,7 +23,7 @@ def build_resources(path: str, options: BuildOptions) -> ResourceList:
             raise LoadError("must build at directory: '%s' is not a directory" % path, file=path)
         raise LoadError("must build at directory: not a valid directory: '%s' does not exist"
                         % path, file=path)
-    loader = Loader(path, normalize_restrictor(options.load_restrictor))
+    loader = Loader(path, normalize_restrictor(options.load_restrictor), cache=options.io)
     top = Target(loader, options)
     ra = top.accumulate()
     res = ra.resources

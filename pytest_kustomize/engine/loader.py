@@ -98,6 +98,7 @@ class Loader:
 
     def read_bytes(self, path: str) -> bytes:
         full = self.resolve(path)
+        self.cache.setdefault("files_read", set()).add(full)
         try:
             with open(full, "rb") as f:
                 return f.read()
@@ -124,6 +125,7 @@ class Loader:
     def find_kustomization(self) -> str:
         found = [n for n in KUSTOMIZATION_FILE_NAMES
                  if os.path.isfile(os.path.join(self.root, n))]
+        self.cache.setdefault("dirs_read", set()).add(self.root)
         if not found:
             raise LoadError("unable to find one of 'kustomization.yaml', 'kustomization.yml' or "
                             "'Kustomization' in directory '%s'" % self.root)

@@ -107,9 +107,10 @@ class Origin:
     # dicts with configuredIn and configuredBy {apiVersion, kind[, name, namespace]}
     applied: list = field(default_factory=list)
     configured_by: dict = field(default_factory=dict)   # generated resources: the generator
+    file: str = ""          # absolute path of the file the resource was read from
 
 
-@dataclass
+@dataclass(eq=False)
 class Resource:
     data: dict
     origin: Origin = field(default_factory=Origin)
@@ -194,6 +195,72 @@ class Resource:
     def __repr__(self) -> str:
         return "Resource(%s)" % self.id
 
+    def __eq__(self, other):
+        """Resources are equal when their data is (provenance is not compared)."""
+        if isinstance(other, Resource):
+            return self.data == other.data
+        if isinstance(other, dict):
+            return self.data == other
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
+    # --- reading (the user-facing side) ---------------------------------------------------
+    def __getitem__(self, key):
+        return self.data[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self.data
+
+    def get(self, path: str, default=None):
+        """The value at a kustomize field path, e.g.
+        ``spec.template.spec.containers.[name=nginx].image``; ``default`` when absent."""
+        from ..query import get_field
+        return get_field(self.data, path, default)
+
+    def get_all(self, path: str) -> list:
+        from ..query import get_all
+        return get_all(self.data, path)
+
+    def to_yaml(self) -> str:
+        from .yamlio import dump_document
+        return dump_document(self.data)
+
+    @property
+    def source(self) -> str:
+        """The file this resource was loaded from (relative to the build directory), or the
+        kustomization file whose generator made it."""
+        o = self.origin
+        if o.file:
+            return display_path(o.file)
+        if o.path:
+            return o.path
+        if o.config_file:
+            by = (o.configured_by or {}).get("kind") or o.generator or "generator"
+            return "%s (%s)" % (o.config_file, by)
+        return "(unknown)"
+
+    def changes_to(self, path: str) -> list:
+        """The recorded transformations (patches, transformers) that may have set ``path``."""
+        from ..query import split_path
+        parts = tuple(p for p in split_path(path)
+                      if not p.isdigit() and not p.startswith("[") and p != "*")
+        return [c for c in self.origin.transformations
+                if hasattr(c, "touches") and c.touches(parts)]
+
+    def provenance(self, path: str) -> str:
+        """A sentence saying where the value at ``path`` came from."""
+        changes = self.changes_to(path)
+        if changes:
+            last = changes[-1]
+            return "set by %s (%s in %s)" % (_change_source(last), last.transformer,
+                                             display_path(last.file))
+        patches = [c for c in self.origin.transformations
+                   if getattr(c, "transformer", "").startswith("Patch")]
+        tail = ("; no patch touched it" if not patches else
+                "; %d patch(es) applied to this resource, none set it" % len(patches))
+        return "set in %s%s" % (self.source, tail)
+
 
 def _s(v: Any) -> str:
     if v is None:
@@ -237,3 +304,26 @@ class ResourceList:
 
     def by_current_or_orig_id(self, rid: ResId) -> list:
         return [r for r in self._items if r.id == rid or rid in r.previous_ids]
+
+
+def display_path(p: str) -> str:
+    """A path relative to the working directory when it lies below it."""
+    import os
+    if not p or not os.path.isabs(p):
+        return p
+    rel = os.path.relpath(p)
+    return p if rel.startswith("..") else rel
+
+
+def _change_source(c) -> str:
+    import os
+    import re
+    src = c.source or ""
+    m = re.match(r'^\[path: "(.*)"\]$', src)
+    if m:
+        src = m.group(1)
+    if src.startswith("[patch") or "\n" in src:
+        return "an inline patch"
+    if src and c.file and not os.path.isabs(src):
+        return "patch " + display_path(os.path.join(os.path.dirname(c.file), src))
+    return src or "a transformer"

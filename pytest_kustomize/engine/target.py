@@ -33,6 +33,7 @@ class BuildOptions:
     helm_command: str = "helm"
     warnings: list = field(default_factory=list)
     schema_state: dict = field(default_factory=dict)   # build-wide openapi choice
+    io: dict = field(default_factory=dict)   # files_read / dirs_read, for cache invalidation
 
 
 @dataclass
@@ -172,7 +173,8 @@ class Target:
                                              file=self.kfile, field="resources") from None
                     for d in objs:
                         origin = Origin(path=os.path.normpath(os.path.join(self.origin_path,
-                                                                           path)))
+                                                                           path)),
+                                        file=os.path.normpath(full))
                         try:
                             ra.append(Resource(d, origin))
                         except KustomizeError as e:

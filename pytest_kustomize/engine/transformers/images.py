@@ -6,7 +6,7 @@ import re
 from ...errors import TransformerError
 from .. import fieldspec as fsm
 from ..resource import ResourceList
-from .base import record
+from .base import record, spec_paths
 
 
 def is_image_matched(value: str, name: str) -> bool:
@@ -105,4 +105,4 @@ def apply(resources: ResourceList, spec: dict, specs: list, *, configured_in: st
         for fs in specs:
             fsm.apply(r.data, fs, update, rid=str(r.id))
         if len(changed) != before:
-            record(r, plugin, configured_in)
+            record(r, plugin, configured_in, paths=(("image",),) + spec_paths(specs))

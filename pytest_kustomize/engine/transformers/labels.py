@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...errors import TransformerError
 from .. import fieldspec as fsm
 from ..resource import ResourceList
-from .base import record
+from .base import record, spec_paths
 
 
 def _str(v) -> str:
@@ -37,4 +37,4 @@ def apply_map_entries(resources: ResourceList, entries: dict, specs: list, *, pl
             continue
         for fs in specs:
             fsm.apply(r.data, fs, setmap, create_kind=fsm.MAP, rid=str(r.id))
-        record(r, plugin, configured_in)
+        record(r, plugin, configured_in, paths=spec_paths(specs))

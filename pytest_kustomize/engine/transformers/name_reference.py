@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...errors import TransformerError
 from .. import fieldspec as fsm
 from ..resource import Gvk, Resource, ResourceList, is_cluster_scoped
-from .base import record
+from .base import record, spec_paths
 
 
 def _same_ending(a: list, b: list) -> bool:
@@ -94,7 +94,8 @@ class _Fixer:
         ref.ref_by.append(self.referrer.id)
         if ref.name != old_s:
             parent[key] = ref.name
-            record(self.referrer, "NameReferenceTransformer", "", self.spec.path)
+            record(self.referrer, "NameReferenceTransformer", "", self.spec.path,
+                   paths=spec_paths([self.spec]))
 
     def set_mapping(self, node: dict) -> None:
         if "name" not in node:
@@ -119,7 +120,8 @@ class _Fixer:
         node["name"] = ref.name
         if ref.namespace:
             node["namespace"] = ref.namespace
-        record(self.referrer, "NameReferenceTransformer", "", self.spec.path)
+        record(self.referrer, "NameReferenceTransformer", "", self.spec.path,
+                   paths=spec_paths([self.spec]))
 
     def __call__(self, parent, key) -> None:
         node = parent[key] if (isinstance(parent, list) or key in parent) else None

@@ -54,7 +54,7 @@ def apply(resources: ResourceList, namespace: str, specs: list, *, unset_only: b
                         setter(s, "namespace")
         for fs in fss:
             fsm.apply(r.data, fs, setter, create_kind=fsm.SCALAR, rid=str(r.id))
-        record(r, plugin, configured_in)
+        record(r, plugin, configured_in, paths=(("metadata", "namespace"),))
         cur = r.id
         if sum(1 for o in resources if o.id.equals_ignoring_default_ns(cur)) != 1:
             raise TransformerError("namespace transformation produces ID conflict: %s" % cur,

@@ -120,7 +120,7 @@ def apply_patches_strategic_merge(resources: ResourceList, entries: list, loader
         target = find_unique(resources, _patch_id(p))
         if not apply_smp(target, p, schema=schema):
             pass
-        record(target, "PatchStrategicMergeTransformer", configured_in, src)
+        record(target, "PatchStrategicMergeTransformer", configured_in, src, patch=p)
     _drop_empty(resources)
 
 
@@ -191,7 +191,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                 p["kind"] = sm_docs[0].get("kind")
                 apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
                           schema=schema)
-                record(r, "PatchTransformer", configured_in, source)
+                record(r, "PatchTransformer", configured_in, source, patch=sm_docs[0])
             _drop_empty(resources)
             return
         for p in sm_docs:
@@ -203,7 +203,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                                  % (pid, e.message), file=configured_in, field=field) from None
             apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
                       schema=schema)
-            record(r, "PatchTransformer", configured_in, source)
+            record(r, "PatchTransformer", configured_in, source, patch=p)
         _drop_empty(resources)
         return
     # JSON 6902
@@ -214,7 +214,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
     for r in sel.select(resources):
         r.remember_id()
         apply_json6902(r, js_ops, source)
-        record(r, "PatchTransformer", configured_in, source)
+        record(r, "PatchTransformer", configured_in, source, patch=js_ops)
 
 
 # -- patchesJson6902 -------------------------------------------------------------------------
@@ -245,4 +245,4 @@ def apply_patches_json6902(resources: ResourceList, entry: dict, loader, *,
                          file=configured_in, field=field)
     for r in Selector.from_dict(target).select(resources):
         apply_json6902(r, ops, source)
-        record(r, "PatchJson6902Transformer", configured_in, source)
+        record(r, "PatchJson6902Transformer", configured_in, source, patch=ops)

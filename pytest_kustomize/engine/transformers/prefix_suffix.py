@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...errors import TransformerError
 from .. import fieldspec as fsm
 from ..resource import Gvk, ResourceList
-from .base import record
+from .base import record, spec_paths
 
 # kinds whose names never get a prefix or suffix
 _SKIP = (Gvk(kind="CustomResourceDefinition"), Gvk(group="apiregistration.k8s.io", kind="APIService"),
@@ -42,4 +42,4 @@ def apply(resources: ResourceList, *, prefix: str = "", suffix: str = "", specs:
             data_spec = fsm.FieldSpec(Gvk(), fs.path, fs.create)
             fsm.apply(r.data, data_spec, setv, create_kind=fsm.SCALAR, rid=str(r.id))
             record(r, plugin or ("PrefixTransformer" if prefix else "SuffixTransformer"),
-                   configured_in)
+                   configured_in, paths=spec_paths([fs]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...errors import TransformerError
 from .. import fieldspec as fsm
 from ..resource import ResourceList
-from .base import record
+from .base import record, spec_paths
 
 
 def apply(resources: ResourceList, spec: dict, specs: list, *, configured_in: str = "",
@@ -25,7 +25,7 @@ def apply(resources: ResourceList, spec: dict, specs: list, *, configured_in: st
             def setv(parent, key):
                 parent[key] = count
             fsm.apply(r.data, fs, setv, create_kind=fsm.SCALAR, rid=str(r.id))
-            record(r, plugin, configured_in)
+            record(r, plugin, configured_in, paths=spec_paths([fs]))
     if not found:
         gvks = " ".join(str(fs.gvk) for fs in specs)
         raise TransformerError("resource with name %s does not match a config with the following "
