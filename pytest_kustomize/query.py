@@ -147,11 +147,19 @@ def reference_fields(r: Resource, extra: list | None = None) -> list:
         def collect(parent, key, target=target, fs=fs):
             node = parent[key] if (isinstance(parent, list) or key in parent) else None
             values = node if isinstance(node, list) else [node]
+            # a sibling "kind" (scaleTargetRef, roleRef …) says which kind is meant
+            sibling_kind = parent.get("kind") if isinstance(parent, dict) else None
             for v in values:
                 if isinstance(v, dict):
+                    k = v.get("kind", sibling_kind)
+                    if k and isinstance(k, str) and k != target.kind:
+                        continue
                     if v.get("name") is not None:
                         out.append((target, fs.path, _s(v.get("name")), v.get("namespace")))
                 elif v is not None and not isinstance(v, list):
+                    if sibling_kind and isinstance(sibling_kind, str) and \
+                            sibling_kind != target.kind:
+                        continue
                     out.append((target, fs.path, _s(v), None))
         try:
             fsm.apply(r.data, FieldSpec(Gvk(), fs.path, False), collect)

@@ -116,9 +116,14 @@ class Resources(Sequence):
         points at no object of the render."""
         missing = []
         for r in self._items:
+            groups: dict = {}
             for target, path, name, ns in reference_fields(r, extra):
-                if not find_referenced(self._items, r, target, name, ns):
-                    missing.append((r, path, target.kind, name))
+                groups.setdefault((path, name, ns), []).append(target)
+            for (path, name, ns), targets in groups.items():
+                # one field may serve several kinds (scaleTargetRef): any of them will do
+                if not any(find_referenced(self._items, r, t, name, ns) for t in targets):
+                    kinds = "/".join(sorted({t.kind for t in targets}))
+                    missing.append((r, path, kinds, name))
         return missing
 
     def referenced_by(self, resource: Resource) -> list:

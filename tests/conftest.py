@@ -1,4 +1,5 @@
 """Shared test helpers: write a small kustomization tree and compare the engine's build
+pytest_plugins = ["pytester"]
 with the oracle, `kubectl kustomize`, byte for byte."""
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 
 import pytest_kustomize
 from pytest_kustomize.errors import KustomizeError
+
+pytest_plugins = ["pytester"]
 
 
 def kubectl_available() -> bool:
