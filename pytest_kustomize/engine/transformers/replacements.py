@@ -1,0 +1,438 @@
+"""``replacements`` (kustomize's ReplacementTransformer): copy a field of one resource (or
+a literal ``sourceValue``) into fields of the selected targets, with ``delimiter``/``index``
+and ``create`` options, regex target selection, and JSON/YAML embedded in string fields."""
+from __future__ import annotations
+
+import json
+import re
+
+from ...errors import KustomizeError, TransformerError
+from .. import yamlio
+from ..resource import Gvk, ResId, Resource, ResourceList
+from ..selector import matches_label_selector
+from .base import record
+
+DEFAULT_FIELD_PATH = "metadata.name"
+
+
+# -- loading ----------------------------------------------------------------------------------
+def load(entries: list, loader) -> list:
+    """The replacements of a ``replacements`` field: inline ones, and ``path:`` files holding
+    one replacement or a list of them."""
+    out = []
+    for i, e in enumerate(entries or []):
+        if not isinstance(e, dict):
+            raise TransformerError("replacements[%d] must be a mapping" % i)
+        path = e.get("path")
+        if path:
+            if e.get("source") is not None or e.get("targets"):
+                raise TransformerError("cannot specify both path and inline replacement")
+            text = loader.read_text(str(path))
+            doc = yamlio.load_document(text, str(path))
+            if isinstance(doc, list):
+                out.extend(doc)
+            elif isinstance(doc, dict):
+                out.append(doc)
+            else:
+                raise TransformerError("unsupported replacement type encountered within "
+                                       "replacement path: %s" % type(doc).__name__, file=path)
+        else:
+            out.append(e)
+    return out
+
+
+# -- selection --------------------------------------------------------------------------------
+def _s(v) -> str:
+    return "" if v is None else str(v)
+
+
+def _sel_id(d: dict) -> ResId:
+    return ResId(Gvk(_s(d.get("group")), _s(d.get("version")), _s(d.get("kind"))),
+                 _s(d.get("name")), _s(d.get("namespace")))
+
+
+def _ids(r: Resource) -> list:
+    return [r.id] + list(r.previous_ids)
+
+
+def _selected_by(rid: ResId, sel: ResId) -> bool:
+    return ((not sel.name or sel.name == rid.name)
+            and (not sel.namespace or sel.effective_namespace == rid.effective_namespace)
+            and rid.gvk.matches(sel.gvk))
+
+
+def _anchored(p: str):
+    if not p:
+        return None
+    try:
+        return re.compile("^(?:" + p + ")$")
+    except re.error as e:
+        raise TransformerError("error creating target selector: %s" % e) from None
+
+
+class _RegexSelector:
+    def __init__(self, d: dict):
+        d = d or {}
+        self.raw = d
+        self.empty_id = not any(d.get(k) for k in ("group", "version", "kind", "name",
+                                                   "namespace"))
+        self.g, self.v, self.k = (_anchored(_s(d.get("group"))), _anchored(_s(d.get("version"))),
+                                  _anchored(_s(d.get("kind"))))
+        self.n, self.ns = _anchored(_s(d.get("name"))), _anchored(_s(d.get("namespace")))
+        self.labels = _s(d.get("labelSelector"))
+        self.annotations = _s(d.get("annotationSelector"))
+
+    def selects(self, rid: ResId) -> bool:
+        g = rid.gvk
+        return ((self.g is None or bool(self.g.match(g.group)))
+                and (self.v is None or bool(self.v.match(g.version)))
+                and (self.k is None or bool(self.k.match(g.kind)))
+                and (self.n is None or bool(self.n.match(rid.name)))
+                and (self.ns is None or bool(self.ns.match(rid.namespace))))
+
+    def matches_meta(self, r: Resource) -> bool:
+        return ((not self.labels or matches_label_selector(r.labels, self.labels))
+                and (not self.annotations
+                     or matches_label_selector(r.annotations, self.annotations)))
+
+
+def _source_str(src: dict) -> str:
+    parts = [str(_sel_id(src))]
+    if src.get("fieldPath"):
+        parts.append(str(src["fieldPath"]))
+    opts = src.get("options") or {}
+    if opts.get("delimiter") or opts.get("create"):
+        parts.append("%s(%d), create=%s" % (_s(opts.get("delimiter")), int(opts.get("index")
+                                                                           or 0),
+                                            "true" if opts.get("create") else "false"))
+    return ":".join(parts)
+
+
+# -- paths ----------------------------------------------------------------------------------
+def split(path: str) -> list:
+    """kyaml's SmarterPathSplitter on '.': ``[a.b]`` keeps dots, ``[k=v]`` stays bracketed."""
+    from ..fieldspec import split_path
+    parts = split_path(path, ".")
+    out, i = [], 0
+    while i < len(parts):
+        e = parts[i]
+        if e.startswith("[") and not e.endswith("]"):
+            acc = [e]
+            while i < len(parts) - 1:
+                i += 1
+                acc.append(parts[i])
+                if parts[i].endswith("]"):
+                    break
+            joined = ".".join(acc)
+            out.append(joined if "=" in joined else joined.strip("[]"))
+        elif e.startswith("[") and e.endswith("]") and "=" not in e:
+            out.append(e[1:-1])
+        else:
+            out.append(e)
+        i += 1
+    return out
+
+
+def _text(v) -> str:
+    if isinstance(v, (dict, list)):
+        return ""
+    return yamlio.scalar_to_string(v) if v is not None else "null"
+
+
+def _lookup(node, parts: list):
+    """kyaml's Lookup (the source side): maps by key, lists by ``[k=v]`` or index."""
+    for p in parts:
+        if isinstance(node, dict):
+            if p not in node:
+                return None
+            node = node[p]
+        elif isinstance(node, list):
+            if p.startswith("[") and p.endswith("]") and "=" in p:
+                k, v = p[1:-1].split("=", 1)
+                if k == "":
+                    found = [e for e in node if _text(e) == v]
+                else:
+                    found = [e for e in node if isinstance(e, dict) and k in e
+                             and _text(e[k]) == v]
+                if not found:
+                    return None
+                node = found[0]
+            elif p.isdigit():
+                i = int(p)
+                if i >= len(node):
+                    return None
+                node = node[i]
+            else:
+                return None
+        else:
+            return None
+    return node
+
+
+_LIST_INDEX = re.compile(r"^\[(?P<k>[^=\]]*)=(?P<v>.*)\]$")
+
+
+def _part_kind(next_part: str, create_kind: str) -> str:
+    if next_part == "":
+        return create_kind
+    if next_part.isdigit() or next_part.startswith("["):
+        return "seq"
+    return "map"
+
+
+def _new(kind: str):
+    return {} if kind == "map" else [] if kind == "seq" else _CREATED
+
+
+class _Created:
+    """A scalar field created by a replacement (its type comes from the value's text)."""
+
+
+_CREATED = _Created()
+
+
+def _match(node, parts: list, create, out: list, parent=None, key=None) -> None:
+    """kyaml's PathMatcher (the target side): collect (container, key) of every match,
+    creating missing fields when ``create`` is a node kind."""
+    if not parts:
+        out.append((parent, key))
+        return
+    p = parts[0]
+    if p.isdigit():
+        if not isinstance(node, list):
+            raise TransformerError("wrong node kind: expected SequenceNode")
+        i = int(p)
+        if len(node) == i and create:
+            node.append(_new(_part_kind(parts[1] if len(parts) > 1 else "", create)))
+        if len(node) < i + 1:
+            raise TransformerError("index %d specified but only %d elements found"
+                                   % (i, len(node)))
+        _match(node[i], parts[1:], create, out, node, i)
+        return
+    m = _LIST_INDEX.match(p)
+    if m:
+        if not isinstance(node, list):
+            raise TransformerError("wrong node kind: expected SequenceNode")
+        field, pattern = m.group("k"), m.group("v")
+        try:
+            rx = re.compile(pattern)
+        except re.error as e:
+            raise TransformerError(str(e)) from None
+        before = len(out)
+        for i, el in enumerate(list(node)):
+            if field == "":
+                if rx.search(_text(el).strip()):
+                    out.append((node, i)) if len(parts) == 1 else None
+            else:
+                if isinstance(el, dict) and field in el and el[field] is not None and \
+                        rx.search(_text(el[field]).strip()):
+                    _match(el, parts[1:], create, out, node, i)
+        if len(out) == before and create:
+            node.append(pattern if field == "" else {field: pattern})
+            _match(node, parts, create, out, parent, key)
+        return
+    if p == "*":
+        if not isinstance(node, list):
+            raise TransformerError("wrong node kind: expected SequenceNode")
+        for i, el in enumerate(node):
+            _match(el, parts[1:], create, out, node, i)
+        return
+    if not isinstance(node, dict):
+        raise TransformerError("wrong node kind: expected MappingNode")
+    if p not in node or node[p] is None and create:
+        if not create:
+            return
+        node[p] = _new(_part_kind(parts[1] if len(parts) > 1 else "", create))
+    _match(node[p], parts[1:], create, out, node, p)
+
+
+# -- setting ----------------------------------------------------------------------------------
+def _coerce(text: str, like):
+    """A scalar text given the type of the field it replaces (kyaml keeps the node's tag)."""
+    if like is _CREATED or like is None:
+        return yamlio.v3_resolve(text)[1] if text else ""
+    if isinstance(like, bool):
+        return text == "true" if text in ("true", "false") else text
+    if isinstance(like, int):
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if isinstance(like, float):
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _set(container, key, value, options: dict) -> None:
+    import copy
+    current = container[key]
+    delim = _s(options.get("delimiter"))
+    if delim:
+        if isinstance(current, (dict, list)):
+            raise TransformerError("delimiter option can only be used with scalar nodes")
+        tv = ("" if current is _CREATED else _text(current)).split(delim)
+        v = _text(value)
+        idx = int(options.get("index") or 0)
+        if idx < 0:
+            tv = [v] + tv
+        elif idx >= len(tv):
+            tv = tv + [v]
+        else:
+            tv[idx] = v
+        container[key] = _coerce(delim.join(tv), current)
+        return
+    if isinstance(current, (dict, list)) or (current is _CREATED and isinstance(value,
+                                                                              (dict, list))):
+        container[key] = copy.deepcopy(value)
+    else:
+        container[key] = _coerce(_text(value), current)
+
+
+def _structured(target: dict, parts: list, value, options: dict) -> bool:
+    """Set a field inside JSON or YAML held in a string field; False if there is none."""
+    if len(parts) < 2:
+        return False
+    for i in range(1, len(parts)):
+        holder = _lookup(target, parts[:i - 1]) if i > 1 else target
+        if not isinstance(holder, dict) or not isinstance(holder.get(parts[i - 1]), str):
+            continue
+        raw = holder[parts[i - 1]]
+        try:
+            data = yamlio.load_document(raw)
+        except KustomizeError:
+            continue
+        if not isinstance(data, (dict, list)):
+            continue
+        out: list = []
+        try:
+            _match(data, parts[i:], "scalar" if options.get("create") else None, out)
+        except TransformerError:
+            return False
+        if not out:
+            return False
+        for c, k in out:
+            _set(c, k, value, options)
+        first = raw.strip()[:1]
+        if first in "{[":
+            if "\n" in raw and "  " in raw:
+                holder[parts[i - 1]] = json.dumps(data, indent=2, sort_keys=True)
+            else:
+                holder[parts[i - 1]] = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        else:
+            holder[parts[i - 1]] = yamlio.dump_document(data).strip()
+        return True
+    return False
+
+
+def _copy_to_target(r: Resource, value, target: dict) -> None:
+    options = target.get("options") or {}
+    create = None
+    if options.get("create"):
+        create = "map" if isinstance(value, dict) else "seq" if isinstance(value, list) \
+            else "scalar"
+    for fp in target.get("fieldPaths") or [DEFAULT_FIELD_PATH]:
+        parts = split(str(fp))
+        if _structured(r.data, parts, value, options):
+            continue
+        out: list = []
+        try:
+            _match(r.data, parts, create, out)
+        except TransformerError as e:
+            raise TransformerError("%s: %s" % (_field_error(fp, create), e.message)) from None
+        if not out:
+            raise TransformerError(_field_error(fp, create))
+        for c, k in out:
+            _set(c, k, value, options)
+    _strip_created(r.data)
+
+
+def _strip_created(node) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if v is _CREATED:
+                node[k] = ""
+            else:
+                _strip_created(v)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if v is _CREATED:
+                node[i] = ""
+            else:
+                _strip_created(v)
+
+
+def _field_error(fp, create) -> str:
+    if create:
+        return 'unable to find or create field "%s" in replacement target' % fp
+    return 'unable to find field "%s" in replacement target' % fp
+
+
+# -- the transformer ----------------------------------------------------------------------------
+def _source_value(resources: ResourceList, rep: dict):
+    if rep.get("sourceValue") is not None and rep.get("source") is not None:
+        raise TransformerError("value and resource selectors are mutually exclusive")
+    if rep.get("sourceValue") is not None:
+        return str(rep["sourceValue"])
+    src = rep["source"]
+    if not isinstance(src, dict):
+        raise TransformerError("a replacement source must be a mapping")
+    sel = _sel_id(src)
+    matches = []
+    for r in resources:
+        if any(_selected_by(i, sel) for i in _ids(r)):
+            if matches:
+                raise TransformerError("multiple matches for selector %s" % _source_str(src))
+            matches.append(r)
+    if not matches:
+        raise TransformerError("nothing selected by %s" % _source_str(src))
+    fp = _s(src.get("fieldPath")) or DEFAULT_FIELD_PATH
+    value = _lookup(matches[0].data, split(fp))
+    if value is None or value == {} or value == []:
+        raise TransformerError("fieldPath `%s` is missing for replacement source %s"
+                               % (fp, sel))
+    opts = src.get("options") or {}
+    if opts.get("delimiter"):
+        if isinstance(value, (dict, list)):
+            raise TransformerError("delimiter option can only be used with scalar nodes")
+        pieces = _text(value).split(_s(opts["delimiter"]))
+        idx = int(opts.get("index") or 0)
+        if idx >= len(pieces) or idx < 0:
+            raise TransformerError("options.index %d is out of bounds for value %s"
+                                   % (idx, _text(value)))
+        return pieces[idx]
+    return value
+
+
+def apply(resources: ResourceList, replacements: list, *, configured_in: str = "") -> None:
+    for rep in replacements:
+        if not isinstance(rep, dict):
+            raise TransformerError("each replacement must be a mapping", file=configured_in)
+        if (rep.get("sourceValue") is None and rep.get("source") is None) or \
+                rep.get("targets") is None:
+            raise TransformerError("replacements must specify a source and at least one target",
+                                   file=configured_in)
+        value = _source_value(resources, rep)
+        for target in rep.get("targets") or []:
+            if not isinstance(target, dict) or target.get("select") is None:
+                raise TransformerError("target must specify resources to select",
+                                       file=configured_in)
+            select = _RegexSelector(target.get("select"))
+            rejects = [_RegexSelector(x) for x in (target.get("reject") or [])]
+            for r in resources:
+                if not select.matches_meta(r):
+                    continue
+                if any((x.labels or x.annotations) and x.matches_meta(r) for x in rejects):
+                    continue
+                ids = _ids(r)
+                if any(not x.empty_id and any(x.selects(i) for i in ids) for x in rejects):
+                    continue
+                if any(select.selects(i) for i in ids):
+                    _copy_to_target(r, value, target)
+                    record(r, "ReplacementTransformer", configured_in,
+                           paths=tuple(tuple(p for p in split(str(fp)) if not p.isdigit()
+                                             and not p.startswith("[") and p != "*")
+                                       for fp in target.get("fieldPaths") or
+                                       [DEFAULT_FIELD_PATH]))
