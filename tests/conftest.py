@@ -41,6 +41,13 @@ class Oracle:
                                os.path.join(self.root, build_dir)],
                               capture_output=True, text=True, timeout=120)
 
+    def kustomize(self, build_dir: str = ".", *flags) -> subprocess.CompletedProcess:
+        """The real kustomize v5.8.1 (scripts/install-tools kustomize)."""
+        from pytest_kustomize.tools import require_tool
+        binary = require_tool("kustomize")
+        return subprocess.run([binary, "build", *flags, os.path.join(self.root, build_dir)],
+                              capture_output=True, text=True, timeout=120)
+
     def engine(self, build_dir: str = ".", **options) -> str:
         return pytest_kustomize.build(os.path.join(self.root, build_dir), **options).to_yaml()
 

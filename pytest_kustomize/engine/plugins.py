@@ -97,8 +97,10 @@ def _generate(target, cfg: dict) -> list:
     if kind == "IAMPolicyGenerator":
         return _iam_policy(cfg, target.kfile)
     if kind == "HelmChartInflationGenerator":
-        raise PluginError("HelmChartInflationGenerator: helm chart inflation is not "
-                          "supported yet", file=target.kfile, field="generators")
+        from .helm import inflate
+        chart = {k: v for k, v in cfg.items() if k not in ("apiVersion", "kind", "metadata")}
+        globals_ = {k: chart.pop(k) for k in ("chartHome", "configHome") if k in chart}
+        return inflate(target, chart, globals_, field="generators")
     args = dict(cfg)
     md = args.pop("metadata", None) or {}
     args.setdefault("name", md.get("name"))

@@ -123,6 +123,7 @@ class Resource:
     is_generated: bool = False
     ref_by: list = field(default_factory=list)   # ids of resources that reference this one
     ref_var_names: list = field(default_factory=list)  # legacy vars bound to this resource
+    is_helm: bool = False        # rendered by helm (the namespace transformer leaves it alone)
 
     # --- identity ---------------------------------------------------------------------
     @property
@@ -190,7 +191,7 @@ class Resource:
         return Resource(copy.deepcopy(self.data), copy.deepcopy(self.origin),
                         list(self.previous_ids), list(self.prefixes), list(self.suffixes),
                         self.behavior, self.needs_hash, self.is_generated, list(self.ref_by),
-                        list(self.ref_var_names))
+                        list(self.ref_var_names), self.is_helm)
 
     def __repr__(self) -> str:
         return "Resource(%s)" % self.id

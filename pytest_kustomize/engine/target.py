@@ -98,7 +98,8 @@ class Target:
     """One kustomization directory being built."""
 
     def __init__(self, loader: Loader, options: BuildOptions, origin_path: str = "",
-                 top: bool = True):
+                 top: bool = True, helm_root_namespace: str = ""):
+        self.helm_root_namespace = helm_root_namespace
         self.loader = loader
         self.options = options
         self.origin_path = origin_path
@@ -202,7 +203,9 @@ class Target:
             raise self.err(e, field_name)
         try:
             sub = Target(sub_loader, self.options,
-                         os.path.normpath(os.path.join(self.origin_path, path)), top=False)
+                         os.path.normpath(os.path.join(self.origin_path, path)), top=False,
+                         helm_root_namespace=self.k.get("namespace")
+                         or self.helm_root_namespace)
         except KustomizeError as e:
             what = "components" if component else "resources"
             raise KustomizeError("accumulating %s: couldn't make target for path '%s': %s"
@@ -258,9 +261,27 @@ class Target:
                     ra.absorb(r)
                 except KustomizeError as e:
                     raise self.err(e, fname)
-        if k.get("helmCharts") or k.get("helmChartInflationGenerator"):
-            raise PluginError("helmCharts: helm chart inflation is not supported yet",
-                              file=self.kfile, field="helmCharts")
+        charts = list(k.get("helmCharts", []))
+        globals_ = dict(k.get("helmGlobals") or {})
+        if k.get("helmChartInflationGenerator"):
+            from .helm import legacy_charts
+            old, g = legacy_charts(k.get("helmChartInflationGenerator"))
+            charts += old
+            for key, v in g.items():
+                globals_.setdefault(key, v)
+        if charts:
+            from .helm import inflate
+            for chart in charts:
+                chart = dict(chart)
+                if not chart.get("namespace"):
+                    ns = k.get("namespace") or self.helm_root_namespace
+                    if ns:
+                        chart["namespace"] = ns
+                for r in inflate(self, chart, globals_):
+                    try:
+                        ra.absorb(r)
+                    except KustomizeError as e:
+                        raise self.err(e, "helmCharts")
         if k.get("generators"):
             from . import plugins
             for r in plugins.run_generators(self, k.get("generators")):

@@ -30,7 +30,7 @@ def apply(resources: ResourceList, namespace: str, specs: list, *, unset_only: b
     for r in resources:
         if not r.data:
             continue
-        if r.annotations.get(HELM_GENERATED) == "true":
+        if r.is_helm or r.annotations.get(HELM_GENERATED) == "true":
             continue
         r.remember_id()
         gvk = r.gvk
