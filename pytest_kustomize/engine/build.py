@@ -58,7 +58,20 @@ def build_resources(path: str, options: BuildOptions) -> ResourceList:
     if build_md:
         from . import buildmetadata
         buildmetadata.annotate(res, build_md, top.kfile)
+    _stringify_annotations(res)
     return res
+
+
+def _stringify_annotations(res: ResourceList) -> None:
+    """kustomize rewrites every resource's annotations as a string map at the end."""
+    from .yamlio import scalar_to_string
+    for r in res:
+        md = r.data.get("metadata")
+        anns = md.get("annotations") if isinstance(md, dict) else None
+        if isinstance(anns, dict):
+            for k, v in anns.items():
+                if not isinstance(v, str):
+                    anns[k] = "null" if v is None else scalar_to_string(v)
 
 
 def _has_var_specs(ra) -> bool:
