@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -14,12 +15,7 @@ class Gvk:
 
     @classmethod
     def from_api_version(cls, api_version: str | None, kind: str | None) -> "Gvk":
-        av = api_version or ""
-        if "/" in av:
-            g, v = av.split("/", 1)
-        else:
-            g, v = "", av
-        return cls(g, v, kind or "")
+        return _gvk_cached(api_version or "", kind or "")
 
     @property
     def api_version(self) -> str:
@@ -64,6 +60,15 @@ CLUSTER_SCOPED = {
 CLUSTER_SCOPED_KINDS = frozenset(k for ks in CLUSTER_SCOPED.values() for k in ks)
 
 
+@functools.lru_cache(maxsize=4096)
+def _gvk_cached(av: str, kind: str) -> Gvk:
+    if "/" in av:
+        g, v = av.split("/", 1)
+    else:
+        g, v = "", av
+    return Gvk(g, v, kind)
+
+
 TOTALLY_NOT_A_NAMESPACE = "~X"
 
 
@@ -87,6 +92,11 @@ class ResId:
         if is_cluster_scoped(self.gvk):
             return TOTALLY_NOT_A_NAMESPACE
         return self.namespace or "default"
+
+    @property
+    def key(self) -> tuple:
+        """(gvk, name, effective namespace): what kustomize compares ids by."""
+        return (self.gvk, self.name, self.effective_namespace)
 
     def equals_ignoring_default_ns(self, other: "ResId") -> bool:
         return (self.gvk == other.gvk and self.name == other.name
@@ -129,7 +139,9 @@ class Resource:
     @property
     def gvk(self) -> Gvk:
         d = self.data
-        return Gvk.from_api_version(_s(d.get("apiVersion")), _s(d.get("kind")))
+        av, k = d.get("apiVersion"), d.get("kind")
+        return _gvk_cached(av if isinstance(av, str) else _s(av), k if isinstance(k, str)
+                           else _s(k))
 
     @property
     def kind(self) -> str:

@@ -41,15 +41,42 @@ class Accumulator:
     resources: ResourceList = field(default_factory=ResourceList)
     config: TransformerConfig | None = None
     vars: list = field(default_factory=list)
+    # current id key -> resource; rebuilt lazily after anything may have renamed resources
+    _index: dict | None = field(default=None, repr=False)
+
+    _any: dict | None = field(default=None, repr=False)
+
+    def invalidate(self) -> None:
+        self._index = None
+        self._any = None
+
+    def _any_keys(self) -> dict:
+        """Every current or previous id key -> the resources that have it."""
+        if self._any is None:
+            any_index: dict = {}
+            for o in self.resources:
+                keys = {o.id.key} | {i.key for i in o.previous_ids}
+                for k in keys:
+                    any_index.setdefault(k, []).append(o)
+            self._any = any_index
+        return self._any
+
+    def _keys(self) -> dict:
+        if self._index is None or len(self._index) != len(self.resources):
+            self._index = {r.id.key: r for r in self.resources}
+        return self._index
 
     def append(self, r: Resource) -> None:
+        index = self._keys()
         rid = r.id
-        for o in self.resources:
-            if o.id.gvk == rid.gvk and o.id.name == rid.name and \
-                    o.id.effective_namespace == rid.effective_namespace:
-                raise ResourceConflictError(
-                    "may not add resource with an already registered id: %s" % rid)
+        if rid.key in index:
+            raise ResourceConflictError(
+                "may not add resource with an already registered id: %s" % rid)
         self.resources.append(r)
+        index[rid.key] = r
+        if self._any is not None:
+            for k in {rid.key} | {i.key for i in r.previous_ids}:
+                self._any.setdefault(k, []).append(r)
 
     def merge_config(self, cfg: TransformerConfig | None) -> None:
         if cfg is None:
@@ -69,10 +96,8 @@ class Accumulator:
     def absorb(self, r: Resource) -> None:
         """Add a generated resource honouring its behavior (create / merge / replace)."""
         rid = r.id
-        matches = [o for o in self.resources
-                   if any(i.gvk == rid.gvk and i.name == rid.name
-                          and i.effective_namespace == rid.effective_namespace
-                          for i in o.all_ids())]
+        key = rid.key
+        matches = self._any_keys().get(key, [])
         behavior = r.behavior or "create"
         if not matches:
             if behavior in ("merge", "replace"):
@@ -88,10 +113,12 @@ class Accumulator:
                                  "merge or replace" % (rid, r.behavior or ""))
         merged = generators.merge_generated(old.data, r.data, behavior)
         old.data = merged
-        old.needs_hash = old.needs_hash and r.needs_hash if behavior == "merge" else r.needs_hash
+        # the hash flag is a build annotation: kept from the old object, and only while the
+        # new one asks for it too
+        old.needs_hash = old.needs_hash and r.needs_hash
         if behavior == "replace":
-            old.needs_hash = r.needs_hash
             old.origin = r.origin
+        self.invalidate()
 
 
 class Target:
@@ -154,7 +181,9 @@ class Target:
         self._run_generators(ra)
         for comp in k.get("components", []):
             self._accumulate_directory(ra, str(comp), component=True)
+        ra.invalidate()
         self._run_transformers(ra)
+        ra.invalidate()
         self._run_validators(ra)
         self._merge_vars(ra)
         return ra
@@ -222,6 +251,7 @@ class Target:
                 % sub_loader.root, file=self.kfile, field=field_name)
         if component:
             sub_ra = sub.accumulate(ra)
+            ra.invalidate()
             ra.resources.set_items(sub_ra.resources.items)
             ra.config = sub_ra.config
             ra.vars = sub_ra.vars

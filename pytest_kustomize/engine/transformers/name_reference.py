@@ -26,31 +26,60 @@ def _prefix_suffix_equals(r: Resource, o: Resource, allow_empty: bool) -> bool:
     return _same_ending(r.prefixes, o.prefixes) and _same_ending(r.suffixes, o.suffixes)
 
 
-def _candidates_for(referrer: Resource, resources: ResourceList) -> list:
-    rid = referrer.id
-    if is_cluster_scoped(rid.gvk):
-        return list(resources)
-    rb_namespaces = set()
+def _rb_namespaces(referrer: Resource) -> frozenset:
+    out = set()
     if referrer.kind == "RoleBinding":
         for s in referrer.data.get("subjects") or []:
             if isinstance(s, dict) and "namespace" in s and s.get("kind") == "ServiceAccount":
                 ns = s.get("namespace")
                 if not isinstance(ns, str):
                     raise TransformerError('Invalid Input: namespace is blank for resource "%s"\n'
-                                           % rid)
-                rb_namespaces.add(ns)
-    out = []
-    ref_ns = rid.effective_namespace
-    for t in resources:
-        tid = t.id
-        if is_cluster_scoped(tid.gvk) or tid.effective_namespace == ref_ns \
-                or t.namespace in rb_namespaces:
-            out.append(t)
-    return out
+                                           % referrer.id)
+                out.add(ns)
+    return frozenset(out)
+
+
+class _Candidates:
+    """The resources one referrer could refer to (kustomize's
+    SubsetThatCouldBeReferencedByResource), indexed for the sieves."""
+
+    def __init__(self, items: list):
+        self.items = items
+        self.by_prev_name: dict = {}
+        self.orig_ns: set = set()
+        for r in items:
+            for name in {i.name for i in r.previous_ids}:
+                self.by_prev_name.setdefault(name, []).append(r)
+            self.orig_ns.add(r.orig_id.effective_namespace)
+
+
+class _CandidateCache:
+    def __init__(self, resources: ResourceList):
+        self.resources = list(resources)
+        self.cache: dict = {}
+
+    def for_referrer(self, referrer: Resource) -> _Candidates:
+        rid = referrer.id
+        if is_cluster_scoped(rid.gvk):
+            key = ("*",)
+        else:
+            key = (rid.effective_namespace, _rb_namespaces(referrer))
+        c = self.cache.get(key)
+        if c is None:
+            if key == ("*",):
+                items = self.resources
+            else:
+                ns, rb = key
+                items = [t for t in self.resources
+                         if is_cluster_scoped(t.gvk) or t.id.effective_namespace == ns
+                         or t.namespace in rb]
+            c = self.cache[key] = _Candidates(items)
+        return c
 
 
 class _Fixer:
-    def __init__(self, referrer: Resource, spec: fsm.FieldSpec, target: Gvk, candidates: list):
+    def __init__(self, referrer: Resource, spec: fsm.FieldSpec, target: Gvk,
+                 candidates: "_Candidates"):
         self.referrer = referrer
         self.spec = spec
         self.target = target
@@ -58,8 +87,7 @@ class _Fixer:
 
     # -- sieves --------------------------------------------------------------------------
     def select(self, old_name: str, candidates: list, identical) -> Resource | None:
-        c = [r for r in candidates if any(i.name == old_name for i in r.previous_ids)]
-        c = [r for r in c if any(i.gvk.matches(self.target) for i in r.previous_ids)]
+        c = [r for r in candidates if any(i.gvk.matches(self.target) for i in r.previous_ids)]
         if self.spec.path.endswith("roleRef/name"):
             rr = self.referrer.data.get("roleRef")
             if isinstance(rr, dict) and rr.get("apiGroup") is not None and \
@@ -87,7 +115,7 @@ class _Fixer:
     def set_scalar(self, parent, key) -> None:
         old = parent[key]
         old_s = "" if old is None else str(old)
-        ref = self.select(old_s, self.candidates,
+        ref = self.select(old_s, self.candidates.by_prev_name.get(old_s, []),
                           lambda rs: len({r.name for r in rs}) == 1)
         if ref is None:
             return
@@ -100,17 +128,14 @@ class _Fixer:
     def set_mapping(self, node: dict) -> None:
         if "name" not in node:
             raise TransformerError("path config error; no 'name' field in node")
-        cands = self.candidates
+        old = "" if node["name"] is None else str(node["name"])
+        cands = self.candidates.by_prev_name.get(old, [])
         if "namespace" in node:
             ns = "" if node["namespace"] is None else str(node["namespace"])
-            by_org = [r for r in cands if r.orig_id.effective_namespace == ns
-                      and r.orig_id.effective_namespace != "~X"]
-            if by_org:
-                cands = by_org
+            if ns != "~X" and ns in self.candidates.orig_ns:
+                cands = [r for r in cands if r.orig_id.effective_namespace == ns]
             else:
-                cands = [r for r in cands if r.id.effective_namespace == ns
-                         and r.id.effective_namespace != "~X"]
-        old = "" if node["name"] is None else str(node["name"])
+                cands = [r for r in cands if r.id.effective_namespace == ns and ns != "~X"]
         ref = self.select(old, cands, lambda rs: len({(r.name, r.namespace) for r in rs}) == 1)
         if ref is None:
             return
@@ -156,8 +181,9 @@ def fix(resources: ResourceList, back_references: list) -> None:
                         plan[id(r)] = []
                         order.append(r)
                     plan[id(r)].append((spec, target))
+    cache = _CandidateCache(resources)
     for r in order:
-        cands = _candidates_for(r, resources)
+        cands = cache.for_referrer(r)
         for spec, target in plan[id(r)]:
             fixer = _Fixer(r, spec, target, cands)
             walk = fsm.FieldSpec(Gvk(), spec.path, False)

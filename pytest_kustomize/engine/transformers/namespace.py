@@ -55,7 +55,12 @@ def apply(resources: ResourceList, namespace: str, specs: list, *, unset_only: b
         for fs in fss:
             fsm.apply(r.data, fs, setter, create_kind=fsm.SCALAR, rid=str(r.id))
         record(r, plugin, configured_in, paths=(("metadata", "namespace"),))
-        cur = r.id
-        if sum(1 for o in resources if o.id.equals_ignoring_default_ns(cur)) != 1:
-            raise TransformerError("namespace transformation produces ID conflict: %s" % cur,
-                                   file=configured_in, field="namespace")
+    seen = {}
+    for r in resources:
+        if not r.data:
+            continue
+        key = r.id.key
+        if key in seen:
+            raise TransformerError("namespace transformation produces ID conflict: %s"
+                                   % r.id, file=configured_in, field="namespace")
+        seen[key] = r
