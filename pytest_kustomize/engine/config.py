@@ -15,6 +15,11 @@ SECTIONS = ("namePrefix", "nameSuffix", "namespace", "commonLabels", "labels", "
             "replicas")
 
 
+_DEFAULT = None
+_EMPTY = None
+_MERGES: dict = {}
+
+
 @dataclass
 class TransformerConfig:
     specs: dict = field(default_factory=dict)          # section -> [FieldSpec]
@@ -22,6 +27,21 @@ class TransformerConfig:
 
     @classmethod
     def default(cls) -> "TransformerConfig":
+        """kustomize's builtin configuration (shared: treat it as read-only)."""
+        global _DEFAULT
+        if _DEFAULT is None:
+            _DEFAULT = cls._make_default()
+        return _DEFAULT
+
+    @classmethod
+    def empty(cls) -> "TransformerConfig":
+        global _EMPTY
+        if _EMPTY is None:
+            _EMPTY = cls()
+        return _EMPTY
+
+    @classmethod
+    def _make_default(cls) -> "TransformerConfig":
         specs = {}
         for s in SECTIONS:
             specs[s] = [] if s == "labels" else sort_specs(fsm.default_specs(s))
@@ -66,8 +86,21 @@ class TransformerConfig:
         return self.specs.get(section, [])
 
     def merge(self, other: "TransformerConfig | None") -> "TransformerConfig":
+        """A new config with ``other``'s specs merged in (results are memoized: configs are
+        not changed after they are built)."""
         if other is None:
             return self
+        key = (id(self), id(other))
+        hit = _MERGES.get(key)
+        if hit is not None and hit[0] is self and hit[1] is other:
+            return hit[2]
+        result = self._merge(other)
+        if len(_MERGES) > 512:
+            _MERGES.clear()
+        _MERGES[key] = (self, other, result)
+        return result
+
+    def _merge(self, other: "TransformerConfig") -> "TransformerConfig":
         out = self.copy()
         for s, lst in other.specs.items():
             out.specs[s] = sort_specs(merge_specs_strict(out.specs.get(s, []), lst))

@@ -42,7 +42,7 @@ class FieldSpec:
 
     @property
     def parts(self) -> list:
-        return split_path(self.path)
+        return _split_cached(self.path)
 
 
 def split_path(path: str, delimiter: str = "/") -> list:
@@ -57,6 +57,14 @@ def split_path(path: str, delimiter: str = "/") -> list:
         else:
             out.append(p)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_cached(path: str) -> tuple:
+    return tuple(split_path(path))
+
+
+_ANY = Gvk()
 
 
 def specs_from_list(items, *, where: str = "") -> list:
@@ -132,7 +140,7 @@ SetFn = Callable[[Any, Any], None]
 
 
 def apply(obj: dict, fs: FieldSpec, fn: Callable[[Any, Any], None], *,
-          create_kind: str | None = None, rid: str = "") -> None:
+          create_kind: str | None = None, rid: Any = "", gvk: Gvk | None = None) -> None:
     """Call ``fn(container, key)`` for every node at ``fs.path`` in ``obj``.
 
     ``container[key]`` is the node (it may not exist yet when the spec creates it:
@@ -140,13 +148,13 @@ def apply(obj: dict, fs: FieldSpec, fn: Callable[[Any, Any], None], *,
     Missing intermediate fields are skipped unless ``fs.create``; lists on the way are
     walked element by element; null values stop the walk.
     """
-    if not fs.applies_to(Gvk.from_api_version(_str(obj.get("apiVersion")),
-                                              _str(obj.get("kind")))):
+    if fs.gvk != _ANY and not fs.applies_to(
+            gvk or Gvk.from_api_version(_str(obj.get("apiVersion")), _str(obj.get("kind")))):
         return
-    parts = fs.parts
     try:
-        _walk(obj, None, None, parts, fs.create, create_kind, fn)
+        _walk(obj, None, None, fs.parts, fs.create, create_kind, fn)
     except TransformerError as e:
+        rid = getattr(rid, "id", rid)      # a Resource: name it only when reporting
         raise TransformerError("considering field '%s' of object %s: %s"
                                % (fs.path, rid, e.message)) from None
 

@@ -81,7 +81,7 @@ class Accumulator:
     def merge_config(self, cfg: TransformerConfig | None) -> None:
         if cfg is None:
             return
-        self.config = (self.config or TransformerConfig()).merge(cfg)
+        self.config = (self.config or TransformerConfig.empty()).merge(cfg)
 
     def merge(self, other: "Accumulator") -> None:
         for r in other.resources:

@@ -103,6 +103,6 @@ def apply(resources: ResourceList, spec: dict, specs: list, *, configured_in: st
         before = len(changed)
         legacy_walk(r.data)
         for fs in specs:
-            fsm.apply(r.data, fs, update, rid=str(r.id))
+            fsm.apply(r.data, fs, update, rid=r)
         if len(changed) != before:
             record(r, plugin, configured_in, paths=(("image",),) + spec_paths(specs))

@@ -32,9 +32,15 @@ def apply_map_entries(resources: ResourceList, entries: dict, specs: list, *, pl
                                                       else "ScalarNode", node))
         node.update(entries)
 
+    by_gvk: dict = {}
+    paths = spec_paths(specs)
     for r in resources:
         if not r.data:
             continue
-        for fs in specs:
-            fsm.apply(r.data, fs, setmap, create_kind=fsm.MAP, rid=str(r.id))
-        record(r, plugin, configured_in, paths=spec_paths(specs))
+        gvk = r.gvk
+        mine = by_gvk.get(gvk)
+        if mine is None:
+            mine = by_gvk[gvk] = [fs for fs in specs if gvk.matches(fs.gvk)]
+        for fs in mine:
+            fsm.apply(r.data, fs, setmap, create_kind=fsm.MAP, rid=r, gvk=gvk)
+        record(r, plugin, configured_in, paths=paths)

@@ -173,10 +173,15 @@ def fix(resources: ResourceList, back_references: list) -> None:
     """``back_references``: [(referral Gvk, [referrer FieldSpec])] in kustomize's order."""
     plan: dict = {}
     order: list = []
+    by_gvk: dict = {}
+    for r in resources:
+        by_gvk.setdefault(r.orig_id.gvk, []).append(r)
     for target, specs in back_references:
         for spec in specs:
-            for r in resources:
-                if r.orig_id.gvk.matches(spec.gvk):
+            for gvk, rs in by_gvk.items():
+                if not gvk.matches(spec.gvk):
+                    continue
+                for r in rs:
                     if id(r) not in plan:
                         plan[id(r)] = []
                         order.append(r)
@@ -188,7 +193,7 @@ def fix(resources: ResourceList, back_references: list) -> None:
             fixer = _Fixer(r, spec, target, cands)
             walk = fsm.FieldSpec(Gvk(), spec.path, False)
             try:
-                fsm.apply(r.data, walk, fixer, rid=str(r.id))
+                fsm.apply(r.data, walk, fixer, rid=r, gvk=r.gvk)
             except TransformerError as e:
                 raise TransformerError("updating name reference in '%s' field of '%s': %s"
                                        % (spec.path, r.id, e.message)) from None

@@ -39,7 +39,7 @@ def apply(resources: ResourceList, namespace: str, specs: list, *, unset_only: b
                and not (av != "v1" and fs.path == "metadata/name")]
         if not is_cluster_scoped(gvk):
             fsm.apply(r.data, fsm.FieldSpec(fsm.Gvk(), "metadata/namespace", True), setter,
-                      create_kind=fsm.SCALAR, rid=str(r.id))
+                      create_kind=fsm.SCALAR, rid=r)
         if gvk.kind in ("RoleBinding", "ClusterRoleBinding"):
             fss = [fs for fs in fss if not (fs.gvk.kind in ("RoleBinding", "ClusterRoleBinding")
                                             and fs.path == "subjects/namespace")]
@@ -53,7 +53,7 @@ def apply(resources: ResourceList, namespace: str, specs: list, *, unset_only: b
                     elif mode == "allServiceAccounts" and s.get("kind") == "ServiceAccount":
                         setter(s, "namespace")
         for fs in fss:
-            fsm.apply(r.data, fs, setter, create_kind=fsm.SCALAR, rid=str(r.id))
+            fsm.apply(r.data, fs, setter, create_kind=fsm.SCALAR, rid=r)
         record(r, plugin, configured_in, paths=(("metadata", "namespace"),))
     seen = {}
     for r in resources:

@@ -40,6 +40,6 @@ def apply(resources: ResourceList, *, prefix: str = "", suffix: str = "", specs:
                 parent[key] = prefix + cur if prefix else cur + suffix
 
             data_spec = fsm.FieldSpec(Gvk(), fs.path, fs.create)
-            fsm.apply(r.data, data_spec, setv, create_kind=fsm.SCALAR, rid=str(r.id))
+            fsm.apply(r.data, data_spec, setv, create_kind=fsm.SCALAR, rid=r)
             record(r, plugin or ("PrefixTransformer" if prefix else "SuffixTransformer"),
                    configured_in, paths=spec_paths([fs]))

@@ -24,7 +24,7 @@ def apply(resources: ResourceList, spec: dict, specs: list, *, configured_in: st
         for r in matches:
             def setv(parent, key):
                 parent[key] = count
-            fsm.apply(r.data, fs, setv, create_kind=fsm.SCALAR, rid=str(r.id))
+            fsm.apply(r.data, fs, setv, create_kind=fsm.SCALAR, rid=r)
             record(r, plugin, configured_in, paths=spec_paths([fs]))
     if not found:
         gvks = " ".join(str(fs.gvk) for fs in specs)

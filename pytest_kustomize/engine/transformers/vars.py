@@ -218,6 +218,6 @@ def resolve(resources: ResourceList, ra) -> None:
                         changed[0] = True
 
         for fs in specs:
-            fsm.apply(r.data, fs, setter, rid=str(r.id))
+            fsm.apply(r.data, fs, setter, rid=r)
         if changed[0]:
             record(r, "vars", "")

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Benchmark the engine against `kubectl kustomize` and kustomize v5.8.1, in one run on one
+machine, and write docs/performance.md.
+
+    python benchmarks/run.py                       # seed, examples, corpus, 500/2000/8000
+    python benchmarks/run.py --sizes 500 2000 --kubectl-max 2000
+
+Engine times are in-process renders (best of --repeat, after one warm-up: what a test
+session pays); kubectl and kustomize are subprocesses (best of --repeat). Peak memory is
+the maximum RSS of one render in a fresh process for all three.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+DOC = os.path.join(ROOT, "docs", "performance.md")
+CORPUS = os.environ.get("KUSTOMIZE_CONFORMANCE_DIR") or os.path.join(
+    os.path.dirname(ROOT), "shared", "conformance")
+
+
+def engine_time(path: str, repeat: int) -> float:
+    import pytest_kustomize
+    pytest_kustomize.build(path).to_yaml()
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        pytest_kustomize.build(path).to_yaml()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def _child(argv) -> tuple:
+    """(seconds, peak RSS in MB) of one subprocess."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - t
+    if p.returncode != 0:
+        raise RuntimeError("%s failed: %s" % (argv[0], p.stderr.decode()[-300:]))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) / 1024.0
+
+
+def tool_time(argv, repeat: int) -> float:
+    return min(_child(argv)[0] for _ in range(repeat))
+
+
+def peak_rss(argv) -> float:
+    """Peak RSS (MB) of one fresh process running argv (measured with a wrapper so the
+    maxima of earlier children do not leak in)."""
+    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess."
+            "DEVNULL,check=True);print(resource.getrusage(resource.RUSAGE_CHILDREN)."
+            "ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code] + argv, capture_output=True, text=True,
+                         check=True).stdout
+    return int(out.strip()) / 1024.0
+
+
+def engine_argv(path):
+    return [sys.executable, "-m", "pytest_kustomize", "build", "-o", os.devnull, path]
+
+
+def corpus_dirs() -> list:
+    import yaml
+    out = []
+    cases = os.path.join(CORPUS, "cases")
+    for name in sorted(os.listdir(cases)):
+        meta = yaml.safe_load(open(os.path.join(cases, name, "case.yaml")))
+        if meta["expect"] != "output" or meta.get("options") or meta.get("memfs_root_escape") \
+                or meta.get("oracle") != "match":
+            continue
+        out.append(os.path.normpath(os.path.join(cases, name, "input", meta["build_dir"])))
+    return out
+
+
+def main(argv=None) -> int:
+    from pytest_kustomize.tools import find_tool
+    from gentree import generate
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[500, 2000, 8000])
+    ap.add_argument("--kubectl-max", type=int, default=8000,
+                    help="skip kubectl on generated trees larger than this")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    kustomize = find_tool("kustomize")
+    rows = []
+
+    def measure(label, path, repeat, with_kubectl=True, mem=False):
+        e = engine_time(path, repeat)
+        k = tool_time(["kubectl", "kustomize", path], repeat) if with_kubectl else None
+        z = tool_time([kustomize, "build", path], repeat) if kustomize else None
+        m = {}
+        if mem:
+            m["engine"] = peak_rss(engine_argv(path))
+            if with_kubectl:
+                m["kubectl"] = peak_rss(["kubectl", "kustomize", path])
+            if kustomize:
+                m["kustomize"] = peak_rss([kustomize, "build", path])
+        rows.append((label, e, k, z, m))
+        print("%-28s engine %8.4fs  kubectl %s  kustomize %s  %s" % (
+            label, e, "%.3fs" % k if k else "-", "%.3fs" % z if z else "-",
+            " ".join("%s=%.0fMB" % kv for kv in m.items())), flush=True)
+
+    measure("seed (examples/overlays/production)",
+            os.path.join(ROOT, "examples", "overlays", "production"), args.repeat)
+    for dirpath, dirnames, filenames in sorted(os.walk(os.path.join(ROOT, "examples"))):
+        dirnames.sort()
+        if "overlays" in dirpath.split(os.sep) and "kustomization.yaml" in filenames \
+                and dirpath != os.path.join(ROOT, "examples", "overlays", "production"):
+            measure(os.path.relpath(dirpath, ROOT), dirpath, args.repeat)
+    dirs = corpus_dirs()
+    t = time.perf_counter()
+    for d in dirs:
+        engine_time(d, 1)
+    e_corpus = (time.perf_counter() - t) / 2       # engine_time renders twice
+    k_corpus = sum(tool_time(["kubectl", "kustomize", d], 1) for d in dirs)
+    z_corpus = sum(tool_time([kustomize, "build", d], 1) for d in dirs) if kustomize else None
+    rows.append(("corpus (%d output cases)" % len(dirs), e_corpus, k_corpus, z_corpus, {}))
+    print("corpus: engine %.2fs kubectl %.2fs kustomize %s" % (e_corpus, k_corpus, z_corpus))
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            overlay = generate(os.path.join(tmp, str(n)), n)
+            measure("generated %d resources" % n, overlay, 1 if n >= 2000 else args.repeat,
+                    with_kubectl=n <= args.kubectl_max, mem=True)
+    write_doc(rows, args)
+    return 0
+
+
+def write_doc(rows, args) -> None:
+    lines = [
+        "# Performance",
+        "",
+        "Generated by `python benchmarks/run.py %s` on this project's 2-core machine."
+        % " ".join(sys.argv[1:]),
+        "Engine: in-process render + YAML output (after one warm-up); kubectl kustomize "
+        "(v5.5.0) and kustomize v5.8.1: subprocesses. Ratios are kustomize time / engine time "
+        "(how many times faster the engine is). Memory: peak RSS of one render in a fresh "
+        "process.",
+        "",
+        "| input | engine | kubectl kustomize | ratio | kustomize v5.8.1 | ratio | peak MB "
+        "(engine / kubectl / v5.8.1) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for label, e, k, z, m in rows:
+        lines.append("| %s | %.4f s | %s | %s | %s | %s | %s |" % (
+            label, e, "%.3f s" % k if k else "not run", "%.0f×" % (k / e) if k else "",
+            "%.3f s" % z if z else "not run", "%.1f×" % (z / e) if z else "",
+            " / ".join("%.0f" % m[x] if x in m else "-" for x in ("engine", "kubectl",
+                                                                 "kustomize")) if m else ""))
+    gen = {label: e for label, e, _, _, _ in rows if label.startswith("generated")}
+    if "generated 2000 resources" in gen and "generated 8000 resources" in gen:
+        lines += ["", "Growth: 8,000 resources take %.2f× the time of 2,000."
+                  % (gen["generated 8000 resources"] / gen["generated 2000 resources"])]
+    with open(DOC, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    print("wrote", DOC)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
