@@ -54,15 +54,15 @@ def tool_time(argv, repeat: int) -> float:
     return min(_child(argv)[0] for _ in range(repeat))
 
 
-def peak_rss(argv) -> float:
-    """Peak RSS (MB) of one fresh process running argv (measured with a wrapper so the
-    maxima of earlier children do not leak in)."""
-    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess."
-            "DEVNULL,check=True);print(resource.getrusage(resource.RUSAGE_CHILDREN)."
-            "ru_maxrss)")
+def peak_rss(argv) -> tuple:
+    """(seconds, peak RSS in MB) of one fresh process running argv (measured in a wrapper
+    so the maxima of earlier children do not leak in)."""
+    code = ("import resource,subprocess,sys,time;t=time.perf_counter();subprocess.run("
+            "sys.argv[1:],stdout=subprocess.DEVNULL,check=True);print(time.perf_counter()-t,"
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code] + argv, capture_output=True, text=True,
-                         check=True).stdout
-    return int(out.strip()) / 1024.0
+                         check=True).stdout.split()
+    return float(out[0]), int(out[1]) / 1024.0
 
 
 def engine_argv(path):
@@ -96,15 +96,18 @@ def main(argv=None) -> int:
 
     def measure(label, path, repeat, with_kubectl=True, mem=False):
         e = engine_time(path, repeat)
-        k = tool_time(["kubectl", "kustomize", path], repeat) if with_kubectl else None
-        z = tool_time([kustomize, "build", path], repeat) if kustomize else None
         m = {}
+        k = z = None
         if mem:
-            m["engine"] = peak_rss(engine_argv(path))
+            # one timed run per tool that also gives its peak memory (big trees are slow)
+            m["engine"] = peak_rss(engine_argv(path))[1]
             if with_kubectl:
-                m["kubectl"] = peak_rss(["kubectl", "kustomize", path])
+                k, m["kubectl"] = peak_rss(["kubectl", "kustomize", path])
             if kustomize:
-                m["kustomize"] = peak_rss([kustomize, "build", path])
+                z, m["kustomize"] = peak_rss([kustomize, "build", path])
+        else:
+            k = tool_time(["kubectl", "kustomize", path], repeat) if with_kubectl else None
+            z = tool_time([kustomize, "build", path], repeat) if kustomize else None
         rows.append((label, e, k, z, m))
         print("%-28s engine %8.4fs  kubectl %s  kustomize %s  %s" % (
             label, e, "%.3fs" % k if k else "-", "%.3fs" % z if z else "-",

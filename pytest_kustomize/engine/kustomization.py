@@ -85,8 +85,24 @@ def _expect(kind: str) -> str:
             "a list of strings", "strmap": "a map of strings"}[kind]
 
 
+_PARSED: dict = {}
+
+
 def parse(text: str, path: str) -> Kustomization:
-    """Parse and check a kustomization file's content; apply kustomize's FixKustomization."""
+    """Parse and check a kustomization file's content; apply kustomize's FixKustomization.
+    A text already seen in this process is not parsed again."""
+    from .reader import fast_copy
+    key = (path, text)
+    hit = _PARSED.get(key)
+    if hit is None:
+        hit = _parse(text, path)
+        if len(_PARSED) > 4096:
+            _PARSED.clear()
+        _PARSED[key] = hit
+    return Kustomization(hit.path, fast_copy(hit.data), list(hit.warnings))
+
+
+def _parse(text: str, path: str) -> Kustomization:
     try:
         data = yamlio.load_document(text, path, allow_duplicate_keys=True)
     except YamlError as e:

@@ -84,11 +84,15 @@ class Loader:
                             % path)
         p = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.root, path))
         if self.restrictor == ROOT_ONLY:
-            d, f = os.path.split(os.path.normpath(p))
-            if os.path.isdir(p):
+            d, f = os.path.split(p)
+            if not f or os.path.isdir(p):
                 d, f = os.path.realpath(p), ""
             else:
-                d = os.path.realpath(d)
+                real = self.cache.setdefault("realpath", {})
+                rd = real.get(d)
+                if rd is None:
+                    rd = real[d] = os.path.realpath(d)
+                d = rd
             if f == "":
                 raise LoadError("'%s' must resolve to a file" % p)
             if not _has_prefix(d, self.root):

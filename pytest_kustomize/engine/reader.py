@@ -46,8 +46,29 @@ def documents_to_objects(docs: list, path: str) -> list:
     return out
 
 
+_PARSED: dict = {}
+
+
 def objects_from_text(text: str, path: str) -> list:
-    return documents_to_objects(yamlio.load_documents(text, path), path)
+    """The objects of a YAML stream; parsed once per distinct text (a session renders the
+    same files again and again), handed out as fresh copies."""
+    key = (path, text)
+    cached = _PARSED.get(key)
+    if cached is None:
+        cached = documents_to_objects(yamlio.load_documents(text, path), path)
+        if len(_PARSED) > 20000:
+            _PARSED.clear()
+        _PARSED[key] = cached
+    return [fast_copy(d) for d in cached]
+
+
+def fast_copy(v):
+    """A deep copy of plain JSON-like data (much faster than copy.deepcopy)."""
+    if isinstance(v, dict):
+        return {k: fast_copy(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [fast_copy(x) for x in v]
+    return v
 
 
 def resources_from_text(text: str, path: str, origin_path: str = "") -> list:

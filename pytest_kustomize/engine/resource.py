@@ -72,6 +72,11 @@ def _gvk_cached(av: str, kind: str) -> Gvk:
 TOTALLY_NOT_A_NAMESPACE = "~X"
 
 
+@functools.lru_cache(maxsize=65536)
+def _resid_cached(gvk: "Gvk", name: str, namespace: str) -> "ResId":
+    return ResId(gvk, name, namespace)
+
+
 def is_cluster_scoped(gvk: Gvk) -> bool:
     return gvk.kind in CLUSTER_SCOPED.get(gvk.group, ())
 
@@ -171,7 +176,14 @@ class Resource:
 
     @property
     def id(self) -> ResId:
-        return ResId(self.gvk, self.name, self.namespace)
+        d = self.data
+        md = d.get("metadata")
+        if isinstance(md, dict):
+            name, ns = md.get("name"), md.get("namespace")
+        else:
+            name = ns = None
+        return _resid_cached(self.gvk, name if isinstance(name, str) else _s(name),
+                             ns if isinstance(ns, str) else _s(ns))
 
     @property
     def orig_id(self) -> ResId:

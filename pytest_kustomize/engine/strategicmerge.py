@@ -9,8 +9,6 @@ as ordinary fields.
 """
 from __future__ import annotations
 
-import copy
-
 from ..errors import PatchError
 from .schema import Schema, SchemaNode
 
@@ -23,9 +21,10 @@ DIRECTIVE = "$patch"
 
 def strategic_merge(target: dict, patch: dict, schema: Schema | None = None) -> dict | None:
     """Merge ``patch`` into ``target`` (both left untouched); None when the patch deletes it."""
+    from .reader import fast_copy
     sch = schema or Schema.default()
-    dest = copy.deepcopy(target)
-    origin = copy.deepcopy(patch)
+    dest = fast_copy(target)
+    origin = fast_copy(patch)
     root = sch.for_object(dest) or sch.for_object(origin)
     res = _Walker(sch).walk(dest, origin, root, [])
     if res is CLEAR or res is MISSING or res is None:

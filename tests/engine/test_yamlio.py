@@ -112,3 +112,23 @@ def test_malformed_yaml_names_file_and_line():
     with pytest.raises(YamlError) as ei:
         yamlio.load_documents("a: [1, 2\nb: 3\n", "bad.yaml")
     assert "bad.yaml" in str(ei.value) and "line" in str(ei.value)
+
+
+def test_fast_dump_path_equals_the_libyaml_path_on_the_corpus():
+    """The direct printer for plain documents must give the bytes libyaml gives (which the
+    tests above check against kubectl) on every document of the conformance corpus."""
+    import glob
+    import os
+    corpus = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "conformance")
+    files = glob.glob(os.path.join(corpus, "cases", "*", "expected.yaml"))
+    if not files:
+        pytest.skip("conformance corpus not present")
+    fast = 0
+    for f in files:
+        with open(f, encoding="utf-8", errors="surrogateescape") as fh:
+            docs = yamlio.load_documents(fh.read())
+        for d in docs:
+            if isinstance(d, dict):
+                assert yamlio.dump_document(d) == yamlio.dump_document(d, fast=False), f
+                fast += bool(yamlio._fast_map(d, 0, None, []))
+    assert fast > 200

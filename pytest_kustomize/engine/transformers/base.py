@@ -1,6 +1,7 @@
 """What every transformer shares: the provenance record of what it changed."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from ..resource import Resource
@@ -50,6 +51,11 @@ def _doc_touches(doc, path: list) -> bool:
 
 
 def spec_paths(specs) -> tuple:
+    return _spec_paths(tuple(specs))
+
+
+@functools.lru_cache(maxsize=1024)
+def _spec_paths(specs: tuple) -> tuple:
     return tuple(tuple(x.rstrip("[]") for x in fs.path.split("/")) for fs in specs)
 
 

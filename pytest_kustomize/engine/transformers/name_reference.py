@@ -169,23 +169,33 @@ class _Fixer:
             self.set_scalar(parent, key)
 
 
+_SPEC_CACHE: dict = {}
+
+
+def _specs_for(back_references: list, gvk: Gvk) -> list:
+    """The (referrer field spec, referral gvk) pairs that apply to objects of ``gvk``, in
+    kustomize's order (cached per configuration, which is never changed once built)."""
+    key = (id(back_references), gvk)
+    hit = _SPEC_CACHE.get(key)
+    if hit is not None and hit[0] is back_references:
+        return hit[1]
+    work = [(spec, target) for target, specs in back_references for spec in specs
+            if gvk.matches(spec.gvk)]
+    if len(_SPEC_CACHE) > 4096:
+        _SPEC_CACHE.clear()
+    _SPEC_CACHE[key] = (back_references, work)
+    return work
+
+
 def fix(resources: ResourceList, back_references: list) -> None:
     """``back_references``: [(referral Gvk, [referrer FieldSpec])] in kustomize's order."""
     plan: dict = {}
     order: list = []
-    by_gvk: dict = {}
     for r in resources:
-        by_gvk.setdefault(r.orig_id.gvk, []).append(r)
-    for target, specs in back_references:
-        for spec in specs:
-            for gvk, rs in by_gvk.items():
-                if not gvk.matches(spec.gvk):
-                    continue
-                for r in rs:
-                    if id(r) not in plan:
-                        plan[id(r)] = []
-                        order.append(r)
-                    plan[id(r)].append((spec, target))
+        work = _specs_for(back_references, r.orig_id.gvk)
+        if work:
+            plan[id(r)] = work
+            order.append(r)
     cache = _CandidateCache(resources)
     for r in order:
         cands = cache.for_referrer(r)
