@@ -163,6 +163,11 @@ def _str(v):
     return "" if v is None else str(v)
 
 
+def walk(obj, parts, fn) -> None:
+    """Call ``fn(container, key)`` for every existing node at ``parts`` (no creation)."""
+    _walk(obj, None, None, parts, False, None, fn)
+
+
 def _walk(node, parent, key, path, create, create_kind, fn):
     if not path:
         fn(parent, key)

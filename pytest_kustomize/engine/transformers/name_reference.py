@@ -199,11 +199,14 @@ def fix(resources: ResourceList, back_references: list) -> None:
     cache = _CandidateCache(resources)
     for r in order:
         cands = cache.for_referrer(r)
+        data = r.data
         for spec, target in plan[id(r)]:
+            parts = spec.parts
+            if parts[0].rstrip("[]") not in data:     # most specs end right here
+                continue
             fixer = _Fixer(r, spec, target, cands)
-            walk = fsm.FieldSpec(Gvk(), spec.path, False)
             try:
-                fsm.apply(r.data, walk, fixer, rid=r, gvk=r.gvk)
+                fsm.walk(data, parts, fixer)
             except TransformerError as e:
                 raise TransformerError("updating name reference in '%s' field of '%s': %s"
                                        % (spec.path, r.id, e.message)) from None
