@@ -16,7 +16,7 @@ from typing import Any, Callable
 from .engine.fieldspec import FieldSpec, default_name_references
 from .engine.resource import Gvk, Resource, is_cluster_scoped
 from .engine.selector import matches_label_selector
-from .engine.transformers.vars import _split_dotted
+from .engine.paths import smarter_split, with_slice_indexes
 from .errors import KustomizeError
 
 _HASH_SUFFIX = re.compile(r"^(?P<base>.+)-[0-9a-z]{10}$")
@@ -76,7 +76,10 @@ def describe(criteria: dict) -> str:
 
 # -- field paths -------------------------------------------------------------------------
 def split_path(path: str) -> list:
-    return _split_dotted(path)
+    """Path elements; ``[key]`` without ``=`` is a plain map key here (lenient for users)."""
+    return [p[1:-1] if p.startswith("[") and p.endswith("]") and "=" not in p
+            and not p[1:-1].isdigit() else p
+            for p in with_slice_indexes(smarter_split(path))]
 
 
 def _step(node, part: str) -> list:

@@ -20,47 +20,11 @@ OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                    "pytest_kustomize", "engine", "data", "k8s-patch-schema.json")
 
 
-def _ref(schema) -> str | None:
-    if not isinstance(schema, dict):
-        return None
-    r = schema.get("$ref")
-    return r.rsplit("/", 1)[-1] if isinstance(r, str) else None
-
-
 def build_table(defs: dict) -> dict:
-    out_defs, roots = {}, {}
-    for name, d in sorted(defs.items()):
-        props = {}
-        for pname, p in sorted((d.get("properties") or {}).items()):
-            if not isinstance(p, dict):
-                continue
-            entry = {}
-            if _ref(p):
-                entry["r"] = _ref(p)
-            if _ref(p.get("items")):
-                entry["i"] = _ref(p.get("items"))
-            if _ref(p.get("additionalProperties")):
-                entry["m"] = _ref(p.get("additionalProperties"))
-            if "x-kubernetes-patch-strategy" in p:
-                entry["s"] = p["x-kubernetes-patch-strategy"]
-                if "x-kubernetes-list-map-keys" in p:
-                    entry["k"] = list(p["x-kubernetes-list-map-keys"])
-                elif "x-kubernetes-patch-merge-key" in p:
-                    entry["k"] = [p["x-kubernetes-patch-merge-key"]]
-            if entry:
-                props[pname] = entry
-        item = {}
-        if props:
-            item["p"] = props
-        if _ref(d.get("additionalProperties")):
-            item["m"] = _ref(d.get("additionalProperties"))
-        if item:
-            out_defs[name] = item
-        for gvk in d.get("x-kubernetes-group-version-kind") or []:
-            av = gvk["version"] if not gvk.get("group") else "%s/%s" % (gvk["group"],
-                                                                        gvk["version"])
-            roots["%s/%s" % (av, gvk["kind"])] = name
-    return {"roots": roots, "defs": out_defs}
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from pytest_kustomize.engine.schema import table_from_definitions
+    roots, table = table_from_definitions(defs)
+    return {"roots": roots, "defs": table}
 
 
 def main(argv=None) -> int:

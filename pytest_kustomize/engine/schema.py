@@ -99,23 +99,12 @@ class Schema:
 
     @classmethod
     def from_openapi_document(cls, doc: dict) -> "Schema":
-        """A swagger 2 / OpenAPI document (``definitions`` or ``components.schemas``);
-        inline object schemas become definitions of their own."""
+        """A swagger 2 / OpenAPI document (``definitions`` or ``components.schemas``),
+        layered, like kyaml does, over the builtin definitions."""
         defs = doc.get("definitions")
         if not isinstance(defs, dict):
             defs = ((doc.get("components") or {}).get("schemas")) or {}
-        roots, table = {}, {}
-        for name, d in defs.items():
-            if not isinstance(d, dict):
-                continue
-            _flatten(name, d, table)
-            for gvk in d.get("x-kubernetes-group-version-kind") or []:
-                if not isinstance(gvk, dict):
-                    continue
-                av = gvk.get("version", "") if not gvk.get("group") else \
-                    "%s/%s" % (gvk["group"], gvk.get("version", ""))
-                roots["%s/%s" % (av, gvk.get("kind", ""))] = name
-        # like kyaml, custom definitions are added on top of the builtin ones
+        roots, table = table_from_definitions(defs)
         base = Schema.default()
         all_roots = dict(base.roots)
         all_roots.update(roots)
@@ -147,6 +136,24 @@ def _ref(schema) -> str | None:
         return None
     r = schema.get("$ref")
     return r.rsplit("/", 1)[-1] if isinstance(r, str) else None
+
+
+def table_from_definitions(defs: dict) -> tuple:
+    """(roots, table): the apiVersion/kind -> definition map and, per definition, what
+    strategic merge needs (property refs, list items, map values, patch strategy and merge
+    keys); inline object schemas become definitions of their own."""
+    roots, table = {}, {}
+    for name, d in defs.items():
+        if not isinstance(d, dict):
+            continue
+        _flatten(name, d, table)
+        for gvk in d.get("x-kubernetes-group-version-kind") or []:
+            if not isinstance(gvk, dict):
+                continue
+            av = gvk.get("version", "") if not gvk.get("group") else \
+                "%s/%s" % (gvk["group"], gvk.get("version", ""))
+            roots["%s/%s" % (av, gvk.get("kind", ""))] = name
+    return roots, {k: v for k, v in table.items() if v}
 
 
 def _inline(schema) -> bool:

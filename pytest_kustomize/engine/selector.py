@@ -74,7 +74,8 @@ def matches_label_selector(labels: dict, selector: str) -> bool:
     return True
 
 
-def _anchored(p: str):
+def anchored(p: str):
+    """``^(?:p)$`` compiled, or None for an empty pattern (kustomize anchors selector regexes)."""
     if not p:
         return None
     try:
@@ -106,9 +107,9 @@ class Selector:
                    s("labelSelector"), s("annotationSelector"))
 
     def __post_init__(self):
-        self._g, self._v, self._k = _anchored(self.group), _anchored(self.version), \
-            _anchored(self.kind)
-        self._n, self._ns = _anchored(self.name), _anchored(self.namespace)
+        self._g, self._v, self._k = anchored(self.group), anchored(self.version), \
+            anchored(self.kind)
+        self._n, self._ns = anchored(self.name), anchored(self.namespace)
 
     def __str__(self) -> str:
         rid = ResId(Gvk(self.group, self.version, self.kind), self.name, self.namespace)

@@ -9,7 +9,8 @@ import re
 from ...errors import KustomizeError, TransformerError
 from .. import yamlio
 from ..resource import Gvk, ResId, Resource, ResourceList
-from ..selector import matches_label_selector
+from ..paths import smarter_split
+from ..selector import anchored, matches_label_selector
 from .base import record
 
 DEFAULT_FIELD_PATH = "metadata.name"
@@ -62,12 +63,10 @@ def _selected_by(rid: ResId, sel: ResId) -> bool:
 
 
 def _anchored(p: str):
-    if not p:
-        return None
     try:
-        return re.compile("^(?:" + p + ")$")
-    except re.error as e:
-        raise TransformerError("error creating target selector: %s" % e) from None
+        return anchored(p)
+    except KustomizeError as e:
+        raise TransformerError("error creating target selector: %s" % e.message) from None
 
 
 class _RegexSelector:
@@ -110,27 +109,8 @@ def _source_str(src: dict) -> str:
 
 # -- paths ----------------------------------------------------------------------------------
 def split(path: str) -> list:
-    """kyaml's SmarterPathSplitter on '.': ``[a.b]`` keeps dots, ``[k=v]`` stays bracketed."""
-    from ..fieldspec import split_path
-    parts = split_path(path, ".")
-    out, i = [], 0
-    while i < len(parts):
-        e = parts[i]
-        if e.startswith("[") and not e.endswith("]"):
-            acc = [e]
-            while i < len(parts) - 1:
-                i += 1
-                acc.append(parts[i])
-                if parts[i].endswith("]"):
-                    break
-            joined = ".".join(acc)
-            out.append(joined if "=" in joined else joined.strip("[]"))
-        elif e.startswith("[") and e.endswith("]") and "=" not in e:
-            out.append(e[1:-1])
-        else:
-            out.append(e)
-        i += 1
-    return out
+    """kyaml's SmarterPathSplitter on '.'."""
+    return smarter_split(path)
 
 
 def _text(v) -> str:

@@ -1,43 +1,14 @@
 """Legacy ``vars``: ``$(NAME)`` references replaced in the varReference field specs."""
 from __future__ import annotations
 
-import re
-
 from ...errors import KustomizationError, TransformerError
 from .. import fieldspec as fsm
 from ..resource import Gvk, ResId, ResourceList
+from ..paths import smarter_split, with_slice_indexes
 from .base import record
 
-_SLICE_INDEX = re.compile(r"^(.*)\[(\d+)\]$")
-
-
 def _split_dotted(path: str) -> list:
-    parts = fsm.split_path(path, ".")
-    out, i = [], 0
-    while i < len(parts):
-        e = parts[i]
-        if e.startswith("[") and not e.endswith("]"):
-            acc = [e]
-            while i < len(parts) - 1:
-                i += 1
-                acc.append(parts[i])
-                if parts[i].endswith("]"):
-                    break
-            s = ".".join(acc)
-            out.append(s if "=" in s else s.strip("[]"))
-        else:
-            out.append(e)
-        i += 1
-    res = []
-    for s in out:
-        m = _SLICE_INDEX.match(s) if s.endswith("]") else None
-        if m:
-            if m.group(1):
-                res.append(m.group(1))
-            res.append(m.group(2))
-        else:
-            res.append(s)
-    return res
+    return with_slice_indexes(smarter_split(path))
 
 
 _MISSING = object()
