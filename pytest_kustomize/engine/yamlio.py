@@ -8,6 +8,7 @@ supplies the resolvers, constructors and representers that give kustomize's sema
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 from decimal import Decimal
@@ -409,6 +410,11 @@ _SIMPLE_KEY = re.compile(r"^[A-Za-z0-9]*$")
 
 
 def v2_sorted_keys(keys) -> list:
+    return _sorted_keys(tuple(keys))
+
+
+@functools.lru_cache(maxsize=16384)
+def _sorted_keys(keys: tuple) -> list:
     keys = list(keys)
     if all(_SIMPLE_KEY.match(k) and not any(ch.isdigit() for ch in k) for k in keys):
         return sorted(keys)
@@ -526,6 +532,7 @@ else:  # pragma: no cover
 _SAFE_PLAIN = re.compile(r"^[A-Za-z0-9_./=+()$][A-Za-z0-9_./:=+()$ -]*$")
 
 
+@functools.lru_cache(maxsize=65536)
 def _plain(s: str) -> bool:
     """Strings the fast path may print plain: no quoting, escaping or folding questions."""
     if not _SAFE_PLAIN.match(s) or s.endswith((" ", ":")) or ": " in s or " #" in s:
