@@ -138,6 +138,18 @@ def main(argv=None) -> int:
     return 0
 
 
+def _previous_rows(labels: set) -> list:
+    """Table rows of the current docs/performance.md whose input was not measured now."""
+    if not os.path.exists(DOC):
+        return []
+    out = []
+    for line in open(DOC, encoding="utf-8"):
+        if line.startswith("| ") and not line.startswith("| input") and \
+                line.split("|")[1].strip() not in labels:
+            out.append(line.rstrip("\n"))
+    return out
+
+
 def write_doc(rows, args) -> None:
     lines = [
         "# Performance",
@@ -153,12 +165,18 @@ def write_doc(rows, args) -> None:
         "(engine / kubectl / v5.8.1) |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
+    kept = _previous_rows({r[0] for r in rows})
     for label, e, k, z, m in rows:
         lines.append("| %s | %.4f s | %s | %s | %s | %s | %s |" % (
             label, e, "%.3f s" % k if k else "not run", "%.0f×" % (k / e) if k else "",
             "%.3f s" % z if z else "not run", "%.1f×" % (z / e) if z else "",
             " / ".join("%.0f" % m[x] if x in m else "-" for x in ("engine", "kubectl",
                                                                  "kustomize")) if m else ""))
+    lines.extend(kept)
+    if kept:
+        lines.append("")
+        lines.append("(Rows after the first %d were measured in an earlier run of the same "
+                     "script and kept.)" % len(rows))
     gen = {label: e for label, e, _, _, _ in rows if label.startswith("generated")}
     if "generated 2000 resources" in gen and "generated 8000 resources" in gen:
         lines += ["", "Growth: 8,000 resources take %.2f× the time of 2,000."
