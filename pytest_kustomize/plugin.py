@@ -23,6 +23,19 @@ def pytest_addoption(parser):
                         help="rewrite kustomize render snapshots instead of comparing")
     except ValueError:   # another snapshot plugin (syrupy) already defines it
         pass
+    cgroup = parser.getgroup("kustomize-cluster", "pytest-kustomize clusters (kube_cluster)")
+    cgroup.addoption("--kube-cluster", default=None,
+                     choices=["auto", "kubeconfig", "kind", "local"],
+                     help="where kube_cluster comes from: auto (default: --kube-config if "
+                     "given, else kind if Docker works, else a local kube-apiserver + etcd)")
+    cgroup.addoption("--kube-config", default=None,
+                     help="kubeconfig of an existing cluster for kube_cluster (never taken "
+                     "from $KUBECONFIG: tests change the cluster)")
+    cgroup.addoption("--kube-context", default=None, help="context in --kube-config")
+    cgroup.addoption("--kind-cluster-name", default=None,
+                     help="name of the kind cluster to create or reuse")
+    parser.addini("kube_cluster", "auto, kubeconfig, kind or local", default="auto")
+    parser.addini("kind_cluster_name", "kind cluster name", default="pytest-kustomize")
     parser.addini("kustomize_root", "directory overlay paths are relative to", default="")
     parser.addini("kustomize_load_restrictor", "rootOnly (default) or none", default="rootOnly")
     parser.addini("kustomize_enable_helm", "allow helmCharts", type="bool", default=False)
@@ -95,6 +108,25 @@ def renderer_for(config) -> Renderer:
 def kustomize(pytestconfig) -> Renderer:
     """``kustomize.build("overlays/production")`` renders an overlay (cached per session)."""
     return renderer_for(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def kube_cluster(pytestconfig):
+    """A real API server for the session (see docs/cluster.md): a
+    :class:`pytest_kustomize.cluster.Cluster` with ``kubeconfig``, ``apply``, ``get`` and
+    ``kubectl``. Skips (fails in CI) when no provider can run here."""
+    from . import tools
+    from .cluster import ClusterUnavailable, choose_provider
+    opt = pytestconfig.getoption
+    try:
+        provider = choose_provider(
+            opt("kube_cluster") or pytestconfig.getini("kube_cluster"),
+            kubeconfig=opt("kube_config"), context=opt("kube_context"),
+            kind_name=opt("kind_cluster_name") or pytestconfig.getini("kind_cluster_name"))
+    except ClusterUnavailable as e:
+        tools.missing(str(e), ["etcd", "kube-apiserver"])
+    with provider as cluster:
+        yield cluster
 
 
 @pytest.fixture

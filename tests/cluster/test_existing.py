@@ -1,0 +1,46 @@
+"""A cluster given by a kubeconfig (here: the local API server's), and bad kubeconfigs."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import pytest_kustomize
+from pytest_kustomize.cluster import ClusterError, ExistingCluster
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_existing_cluster_reaches_the_server_and_applies(local_cluster):
+    with ExistingCluster(local_cluster.kubeconfig) as c:
+        assert c.provider == "kubeconfig"
+        assert c.server == local_cluster.server
+        c.apply(pytest_kustomize.build(os.path.join(ROOT, "examples", "overlays",
+                                                    "production")))
+        assert c.get("deployment", "nginx", "default")["spec"]["replicas"] == 3
+
+
+def test_unknown_context_names_the_file_and_the_contexts(local_cluster):
+    with pytest.raises(ClusterError) as e:
+        ExistingCluster(local_cluster.kubeconfig, context="prod").start()
+    assert str(e.value) == ("%s: field contexts: context 'prod' not found (have: "
+                            "pytest-kustomize-local)" % local_cluster.kubeconfig)
+
+
+def test_missing_and_broken_kubeconfigs(tmp_path):
+    with pytest.raises(ClusterError, match="cannot read kubeconfig: No such file"):
+        ExistingCluster(str(tmp_path / "nope")).start()
+    bad = tmp_path / "bad"
+    bad.write_text("clusters: [\n")
+    with pytest.raises(ClusterError, match="kubeconfig is not valid YAML") as e:
+        ExistingCluster(str(bad)).start()
+    assert e.value.file == str(bad)
+
+
+def test_a_server_that_does_not_answer(local_cluster, tmp_path):
+    text = open(local_cluster.kubeconfig).read().replace(local_cluster.server,
+                                                         "https://127.0.0.1:1")
+    kc = tmp_path / "kc"
+    kc.write_text(text)
+    with pytest.raises(ClusterError, match="kubectl get --raw /readyz failed"):
+        ExistingCluster(str(kc)).start()

@@ -1,0 +1,53 @@
+"""The session fixture ``kube_cluster`` as a user's test suite sees it."""
+from __future__ import annotations
+
+import os
+
+from pytest_kustomize.tools import find_tool, require_tool
+
+# found before pytester gives each test its own HOME (the tool cache is under ~/.cache)
+BINARIES = {"etcd": find_tool("etcd"), "kube-apiserver": find_tool("kube-apiserver")}
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+USER_TEST = """
+import pytest_kustomize
+
+def test_apply(kube_cluster):
+    kube_cluster.apply(pytest_kustomize.build(%r))
+    assert kube_cluster.get("deployment", "nginx", "default")["spec"]["replicas"] == 3
+    print("PROVIDER", kube_cluster.provider)
+""" % os.path.join(ROOT, "examples", "overlays", "production")
+
+
+def test_kube_cluster_starts_a_local_api_server(pytester, monkeypatch):
+    # pytester gives the inner run its own HOME: hand it the binaries found here
+    for name, path in BINARIES.items():
+        monkeypatch.setenv("PYTEST_KUSTOMIZE_" + name.upper().replace("-", "_"),
+                           path or require_tool(name))
+    pytester.makepyfile(USER_TEST)
+    result = pytester.runpytest_subprocess("--kube-cluster=local", "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*PROVIDER local*"])
+
+
+def test_kube_cluster_uses_a_given_kubeconfig(pytester, local_cluster):
+    pytester.makepyfile(USER_TEST)
+    result = pytester.runpytest_subprocess("--kube-config", local_cluster.kubeconfig, "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*PROVIDER kubeconfig*"])
+
+
+def test_no_provider_skips_with_the_install_command(pytester, monkeypatch, tmp_path):
+    for var in ("TEST_ASSET_ETCD", "TEST_ASSET_KUBE_APISERVER", "KUBEBUILDER_ASSETS",
+                "PYTEST_KUSTOMIZE_ETCD", "PYTEST_KUSTOMIZE_KUBE_APISERVER", "CI"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PYTEST_KUSTOMIZE_TOOLS", str(tmp_path))
+    pytester.makepyfile(USER_TEST)
+    result = pytester.runpytest_subprocess("--kube-cluster=local", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*etcd and kube-apiserver not found*install-tools etcd*"])
+    monkeypatch.setenv("CI", "true")
+    result = pytester.runpytest_subprocess("--kube-cluster=local")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*CI=true: missing tools fail*"])
