@@ -25,11 +25,67 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--enable-helm", action="store_true")
     b.add_argument("--helm-command", default="helm")
     b.add_argument("-o", "--output", help="write to this file instead of stdout")
+    v = sub.add_parser("validate", help="render each overlay and validate it against the "
+                       "Kubernetes JSON schemas (offline); exit 1 when anything is invalid")
+    v.add_argument("dirs", nargs="+", metavar="DIR", help="kustomization directories")
+    v.add_argument("--strict", action="store_true", help="reject unknown fields")
+    v.add_argument("--kubernetes-version", default=None,
+                   help="X.Y or X.Y.Z (default %s)" % _default_version())
+    v.add_argument("--skip-kinds", default="",
+                   help="comma-separated kinds (or apiVersion/kind) not to validate")
+    v.add_argument("--crds", action="append", default=[], metavar="PATH",
+                   help="CRD file or directory whose custom resources get schemas")
+    v.add_argument("--schema-location", action="append", default=[], metavar="TEMPLATE",
+                   help="extra local schema location (kubeconform template or directory)")
+    v.add_argument("--missing-schemas", choices=["warn", "error"], default="warn",
+                   help="a resource without a schema: warning (default) or error")
+    v.add_argument("--validator", choices=["auto", "kubeconform", "jsonschema"],
+                   default="auto", help="auto: kubeconform when installed")
+    v.add_argument("--load-restrictor", default="LoadRestrictionsRootOnly",
+                   choices=sorted(RESTRICTORS))
+    v.add_argument("--enable-helm", action="store_true")
     return p
+
+
+def _default_version() -> str:
+    from .validation.schemas import DEFAULT_KUBERNETES_VERSION
+    return DEFAULT_KUBERNETES_VERSION
+
+
+def _validate(args) -> int:
+    from . import build
+    from .validation import validate
+    failed = False
+    for d in args.dirs:
+        try:
+            res = build(d, load_restrictor=RESTRICTORS[args.load_restrictor],
+                        enable_helm=args.enable_helm)
+            report = validate(res, kubernetes_version=args.kubernetes_version,
+                              strict=args.strict,
+                              skip_kinds=[k for k in args.skip_kinds.split(",") if k],
+                              ignore_missing_schemas=args.missing_schemas == "warn",
+                              schema_locations=args.schema_location, crds=args.crds,
+                              validator=args.validator)
+        except KustomizeError as e:
+            print("%s: Error: %s" % (d, e))
+            failed = True
+            continue
+        for r in report.invalid:
+            for line in r.lines():
+                print("%s: %s" % (d, line))
+        for r in report.skipped:
+            if r.message.startswith("no schema"):
+                for line in r.lines():
+                    print("%s: warning: %s" % (d, line), file=sys.stderr)
+        print("%s: %s" % (d, report.summary()), file=sys.stderr)
+        failed = failed or not report.ok
+    return 1 if failed else 0
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "validate":
+        return _validate(args)
     if args.command == "build":
         from . import build
         try:

@@ -360,8 +360,30 @@ def check_selectors_unchanged(resources, baseline, *, waivers: Iterable[Waiver] 
     _report("selectors-unchanged", bad, waivers)
 
 
+def assert_valid(resources, kubernetes_version: str | None = None, *, strict: bool = False,
+                 **options):
+    """Validate against the Kubernetes JSON schemas (kubeconform when installed, else the
+    in-process validator; see :func:`pytest_kustomize.validation.validate` for ``options``).
+    Fails listing each invalid resource with the bad field's path and the file it came
+    from; resources without a schema only warn (``ignore_missing_schemas=False`` to fail).
+    Returns the report."""
+    import warnings
+
+    from .validation import validate
+    report = validate(resources, kubernetes_version=kubernetes_version, strict=strict,
+                      **options)
+    for r in report.skipped:
+        if r.message.startswith("no schema"):
+            warnings.warn("%s: %s" % (r.resource_id, r.message), stacklevel=2)
+    if not report.ok:
+        raise AssertionError("%d invalid resource(s) — %s\n%s" % (
+            len(report.invalid), report.summary(),
+            "\n".join(line for r in report.invalid for line in r.lines())))
+    return report
+
+
 __all__ = [
-    "Waiver", "PolicyError", "assert_subset", "assert_field", "assert_count",
+    "assert_valid", "Waiver", "PolicyError", "assert_subset", "assert_field", "assert_count",
     "assert_no_duplicates", "assert_contains", "check_images_pinned", "check_resource_limits",
     "check_probes", "check_namespace_set", "check_references_resolve",
     "check_image_overrides", "check_no_placeholders", "check_selectors_unchanged",

@@ -34,6 +34,24 @@ def pytest_addoption(parser):
     cgroup.addoption("--kube-context", default=None, help="context in --kube-config")
     cgroup.addoption("--kind-cluster-name", default=None,
                      help="name of the kind cluster to create or reuse")
+    vgroup = parser.getgroup("kustomize-validate", "pytest-kustomize schema validation")
+    vgroup.addoption("--kustomize-validate", action="store_true", default=None,
+                     help="add a schema-validation test for every kustomization directory "
+                     "collected (Components excepted)")
+    vgroup.addoption("--kustomize-kubernetes-version", default=None,
+                     help="Kubernetes version of the schemas (default 1.33)")
+    vgroup.addoption("--kustomize-validate-strict", action="store_true", default=None,
+                     help="unknown fields are invalid")
+    parser.addini("kustomize_validate", "add a validation test per kustomization", type="bool",
+                  default=False)
+    parser.addini("kustomize_kubernetes_version", "Kubernetes version of the schemas",
+                  default="")
+    parser.addini("kustomize_validate_strict", "unknown fields are invalid", type="bool",
+                  default=False)
+    parser.addini("kustomize_validate_skip_kinds", "kinds not to validate", type="args",
+                  default=[])
+    parser.addini("kustomize_validate_crds", "CRD files/directories (relative to the rootdir)",
+                  type="paths", default=[])
     parser.addini("kube_cluster", "auto, kubeconfig, kind or local", default="auto")
     parser.addini("kind_cluster_name", "kind cluster name", default="pytest-kustomize")
     parser.addini("kustomize_root", "directory overlay paths are relative to", default="")
@@ -182,4 +200,13 @@ def pytest_collect_file(file_path, parent):
     if name.startswith("test_") and name.endswith((".kustomize.yaml", ".kustomize.yml")):
         from .yamltests import YamlTestFile
         return YamlTestFile.from_parent(parent, path=file_path)
+    if name in KUSTOMIZATION_FILE_NAMES and _opt(parent.config, "kustomize_validate"):
+        from .validation.pytest_items import KustomizationValidation
+        return KustomizationValidation.from_parent(parent, path=file_path)
     return None
+
+
+def _opt(config, name):
+    """A command-line option, falling back to the ini value of the same name."""
+    v = config.getoption(name)
+    return config.getini(name) if v is None else v

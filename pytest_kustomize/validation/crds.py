@@ -1,0 +1,143 @@
+"""CustomResourceDefinitions → JSON schemas for their custom resources.
+
+kubeconform cannot read CRDs, so each served version's ``openAPIV3Schema`` becomes a
+draft-04 JSON schema: ``nullable`` widens the type with ``null``,
+``x-kubernetes-int-or-string`` accepts a string or an integer, the root gets ``apiVersion``,
+``kind`` and ``metadata``, and in strict mode every object that lists its properties (and does
+not say ``x-kubernetes-preserve-unknown-fields``) rejects other fields.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+
+import yaml
+
+from .schemas import SchemaError
+
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
+CRD_GROUP = "apiextensions.k8s.io"
+LOCATION = "{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
+
+
+def _convert(node, strict: bool):
+    if isinstance(node, list):
+        return [_convert(n, strict) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for k, v in node.items():
+        if k in ("properties", "patternProperties", "definitions"):
+            out[k] = {name: _convert(s, strict) for name, s in v.items()} \
+                if isinstance(v, dict) else v
+        elif k in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
+            out[k] = _convert(v, strict)
+        else:
+            out[k] = v
+    if out.pop("x-kubernetes-int-or-string", False) and not any(
+            k in out for k in ("anyOf", "oneOf")):
+        out.pop("type", None)
+        out["oneOf"] = [{"type": "string"}, {"type": "integer"}]
+    if out.pop("nullable", False) is True:
+        t = out.get("type")
+        if isinstance(t, str):
+            out["type"] = [t, "null"]
+        elif "oneOf" in out:
+            out["oneOf"] = list(out["oneOf"]) + [{"type": "null"}]
+    if strict and "properties" in out and "additionalProperties" not in out and \
+            not out.get("x-kubernetes-preserve-unknown-fields"):
+        out["additionalProperties"] = False
+    return out
+
+
+def crd_schemas(crd: dict, strict: bool, where: str = "", *, lenient: bool = False) -> dict:
+    """{(group, version, kind): JSON schema} for every version of one CRD. ``lenient``
+    (CRDs of the render): a CRD without group or kind gives no schema instead of an error
+    (its own validation reports what it lacks)."""
+    if not isinstance(crd, dict) or crd.get("kind") != "CustomResourceDefinition":
+        return {}
+    spec = crd.get("spec") or {}
+    names = spec.get("names") or {}
+    group, kind = spec.get("group"), names.get("kind")
+    name = (crd.get("metadata") or {}).get("name", "?")
+    if not group or not kind:
+        if lenient:
+            return {}
+        raise SchemaError("CustomResourceDefinition %s has no spec.group or spec.names.kind"
+                          % name, file=where or None, field="spec")
+    out = {}
+    versions = spec.get("versions") or []
+    if not versions and spec.get("version"):        # apiextensions.k8s.io/v1beta1
+        versions = [{"name": spec["version"]}]
+    top = ((spec.get("validation") or {}).get("openAPIV3Schema"))
+    for v in versions:
+        if not isinstance(v, dict) or not v.get("name"):
+            continue
+        raw = ((v.get("schema") or {}).get("openAPIV3Schema")) or top
+        if raw is None:
+            raw = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+        if not isinstance(raw, dict):
+            raise SchemaError("openAPIV3Schema of %s version %s is not a mapping"
+                              % (name, v["name"]), file=where or None,
+                              field="spec.versions.schema.openAPIV3Schema")
+        schema = _convert(copy.deepcopy(raw), strict)
+        props = schema.setdefault("properties", {})
+        props.setdefault("apiVersion", {"type": "string"})
+        props.setdefault("kind", {"type": "string"})
+        props.setdefault("metadata", {"type": "object"})
+        if strict and not schema.get("x-kubernetes-preserve-unknown-fields"):
+            schema.setdefault("additionalProperties", False)
+        schema["$schema"] = DRAFT4
+        out[(group, v["name"], kind)] = schema
+    return out
+
+
+def load_crd_files(paths) -> list:
+    """CRD documents from files and directories (``*.yaml``, ``*.yml``, ``*.json``)."""
+    docs = []
+    for p in paths:
+        p = os.fspath(p)
+        files = []
+        if os.path.isdir(p):
+            for dirpath, _dirs, names in sorted(os.walk(p)):
+                files += [os.path.join(dirpath, n) for n in sorted(names)
+                          if n.endswith((".yaml", ".yml", ".json"))]
+        elif os.path.isfile(p):
+            files = [p]
+        else:
+            raise SchemaError("CRD file or directory does not exist", file=p)
+        for f in files:
+            try:
+                with open(f, encoding="utf-8") as fh:
+                    for d in yaml.safe_load_all(fh):
+                        if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition":
+                            docs.append((d, f))
+            except yaml.YAMLError as e:
+                raise SchemaError("not valid YAML: %s" % e, file=f) from None
+            except OSError as e:
+                raise SchemaError("cannot read: %s" % e.strerror, file=f) from None
+    return docs
+
+
+def collect(resources_data, crd_files=(), strict: bool = False) -> dict:
+    """Schemas of every CRD in the render (list of (dict, source)) and in ``crd_files``."""
+    out = {}
+    for d, src in resources_data:
+        out.update(crd_schemas(d, strict, src, lenient=True))
+    for d, src in load_crd_files(crd_files):
+        out.update(crd_schemas(d, strict, src))
+    return out
+
+
+def write_location(schemas: dict, directory: str | None = None) -> tuple:
+    """Write the schemas where kubeconform's template ``LOCATION`` finds them; returns
+    (directory, schema-location template)."""
+    directory = directory or tempfile.mkdtemp(prefix="pytest-kustomize-crd-schemas-")
+    for (group, version, kind), schema in schemas.items():
+        p = os.path.join(directory, group, "%s_%s.json" % (kind.lower(), version))
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w", encoding="utf-8") as f:
+            json.dump(schema, f)
+    return directory, os.path.join(directory, LOCATION)
