@@ -238,3 +238,20 @@ def test_real_kustomize_agrees_with_kubectl(oracle):
     assert got.returncode == 0, got.stderr
     assert "name: dev-web" in got.stdout
     assert got.stdout == ref.stdout
+
+
+EXAMPLE_OVERLAYS = ["overlays/production", "shop/overlays/dev", "shop/overlays/staging",
+                    "shop/overlays/production"]
+
+
+@pytest.mark.parametrize("overlay", EXAMPLE_OVERLAYS)
+def test_real_kustomize_v581_builds_the_examples_as_the_engine_does(overlay):
+    import pytest_kustomize
+    exe = tools.require_tool("kustomize")
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "examples", overlay)
+    got = subprocess.run([exe, "build", path], capture_output=True, text=True, timeout=120)
+    assert got.returncode == 0, got.stderr
+    if overlay == "overlays/production":      # the seed: the patch scales to 3
+        assert "replicas: 3" in got.stdout
+    assert got.stdout == pytest_kustomize.build(path).to_yaml()
