@@ -144,7 +144,7 @@ def _previous_rows(labels: set) -> list:
         return []
     out = []
     for line in open(DOC, encoding="utf-8"):
-        if line.startswith("| ") and not line.startswith("| input") and \
+        if line.startswith("| ") and not line.startswith(("| input", "| ---")) and \
                 line.split("|")[1].strip() not in labels:
             out.append(line.rstrip("\n"))
     return out

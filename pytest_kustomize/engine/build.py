@@ -1,6 +1,7 @@
 """Entry point of the engine: build a kustomization directory into a ResourceList."""
 from __future__ import annotations
 
+import gc
 import os
 
 from ..errors import KustomizeError, LoadError
@@ -16,7 +17,21 @@ LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
 
 def build_resources(path: str, options: BuildOptions) -> ResourceList:
-    """Run the whole kustomization at ``path``; returns the final, ordered resources."""
+    """Run the whole kustomization at ``path``; returns the final, ordered resources.
+
+    The cyclic garbage collector is paused meanwhile: a build allocates many dicts and lists
+    and frees few, so collections would rescan a growing heap (measured: 15–20 % of the time
+    at 8,000 resources, and super-linear growth)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(path, options)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(path: str, options: BuildOptions) -> ResourceList:
     path = os.fspath(path)
     if not os.path.isdir(path):
         if os.path.exists(path):

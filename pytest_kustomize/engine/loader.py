@@ -33,8 +33,8 @@ class Loader:
     """Reads files relative to one kustomization root, as kustomize's file loader does."""
 
     def __init__(self, root: str, restrictor: str = ROOT_ONLY, parent: "Loader | None" = None,
-                 cache: dict | None = None):
-        self.root = os.path.realpath(root)
+                 cache: dict | None = None, *, real: bool = False):
+        self.root = root if real else os.path.realpath(root)
         self.restrictor = restrictor
         self.parent = parent
         self.kustomization_file = os.path.join(self.root, "kustomization.yaml")
@@ -66,7 +66,7 @@ class Loader:
                             % (joined, joined))
         root = os.path.realpath(joined)
         self._check_cycle(root)
-        return Loader(root, self.restrictor, self, self.cache)
+        return Loader(root, self.restrictor, self, self.cache, real=True)
 
     def _check_cycle(self, candidate: str) -> None:
         node = self
@@ -88,11 +88,12 @@ class Loader:
             if not f or os.path.isdir(p):
                 d, f = os.path.realpath(p), ""
             else:
-                real = self.cache.setdefault("realpath", {})
-                rd = real.get(d)
-                if rd is None:
-                    rd = real[d] = os.path.realpath(d)
-                d = rd
+                if d != self.root:          # the root is already a real path
+                    real = self.cache.setdefault("realpath", {})
+                    rd = real.get(d)
+                    if rd is None:
+                        rd = real[d] = os.path.realpath(d)
+                    d = rd
             if f == "":
                 raise LoadError("'%s' must resolve to a file" % p)
             if not _has_prefix(d, self.root):

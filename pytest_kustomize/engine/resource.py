@@ -139,6 +139,7 @@ class Resource:
     ref_by: list = field(default_factory=list)   # ids of resources that reference this one
     ref_var_names: list = field(default_factory=list)  # legacy vars bound to this resource
     is_helm: bool = False        # rendered by helm (the namespace transformer leaves it alone)
+    _id_memo: Any = field(default=None, repr=False, compare=False)
 
     # --- identity ---------------------------------------------------------------------
     @property
@@ -182,8 +183,17 @@ class Resource:
             name, ns = md.get("name"), md.get("namespace")
         else:
             name = ns = None
-        return _resid_cached(self.gvk, name if isinstance(name, str) else _s(name),
-                             ns if isinstance(ns, str) else _s(ns))
+        av, k = d.get("apiVersion"), d.get("kind")
+        memo = self._id_memo
+        # the fields are compared by identity: a transformer that changes one stores a new
+        # object, so an unchanged tuple means an unchanged id
+        if memo is not None and memo[0] is av and memo[1] is k and memo[2] is name \
+                and memo[3] is ns:
+            return memo[4]
+        rid = _resid_cached(self.gvk, name if isinstance(name, str) else _s(name),
+                            ns if isinstance(ns, str) else _s(ns))
+        self._id_memo = (av, k, name, ns, rid)
+        return rid
 
     @property
     def orig_id(self) -> ResId:

@@ -192,8 +192,9 @@ class Target:
         for path in paths:
             path = str(path)
             full = os.path.join(self.loader.root, path)
-            if os.path.isfile(full) or not os.path.exists(full):
-                if os.path.isfile(full):
+            is_file = os.path.isfile(full)
+            if is_file or not os.path.exists(full):
+                if is_file:
                     try:
                         text = self.loader.read_text(path)
                         objs = objects_from_text(text, full)

@@ -86,16 +86,19 @@ def apply(resources: ResourceList, spec: dict, specs: list, *, configured_in: st
             changed.add(id(parent))
 
     def legacy_walk(node):
+        # every "containers"/"initContainers" list anywhere (scalars are not descended into)
         if isinstance(node, dict):
             for k, v in node.items():
-                legacy_walk(v)
-                if k in ("containers", "initContainers") and isinstance(v, list):
-                    for c in v:
-                        if isinstance(c, dict) and "image" in c:
-                            update(c, "image")
-        elif isinstance(node, list):
+                if isinstance(v, (dict, list)):
+                    legacy_walk(v)
+                    if k in ("containers", "initContainers") and isinstance(v, list):
+                        for c in v:
+                            if isinstance(c, dict) and "image" in c:
+                                update(c, "image")
+        else:
             for x in node:
-                legacy_walk(x)
+                if isinstance(x, (dict, list)):
+                    legacy_walk(x)
 
     for r in resources:
         if r.kind == "CustomResourceDefinition" or not r.data:

@@ -7,6 +7,7 @@ from ..resource import ResourceList, is_cluster_scoped
 from .base import record
 
 HELM_GENERATED = "kustomize.config.k8s.io/helm-generated"
+_METADATA_NAMESPACE = fsm.FieldSpec(fsm.Gvk(), "metadata/namespace", True)
 
 
 def apply(resources: ResourceList, namespace: str, specs: list, *, unset_only: bool = False,
@@ -27,6 +28,7 @@ def apply(resources: ResourceList, namespace: str, specs: list, *, unset_only: b
             raise TransformerError("namespace field specs must target scalar nodes")
         parent[key] = namespace
 
+    by_gvk: dict = {}
     for r in resources:
         if not r.data:
             continue
@@ -34,12 +36,15 @@ def apply(resources: ResourceList, namespace: str, specs: list, *, unset_only: b
             continue
         r.remember_id()
         gvk = r.gvk
-        av = gvk.api_version
-        fss = [fs for fs in specs if fs.path != "metadata/namespace"
-               and not (av != "v1" and fs.path == "metadata/name")]
+        fss = by_gvk.get(gvk)
+        if fss is None:     # the specs that apply to this kind, once per kind
+            av = gvk.api_version
+            fss = by_gvk[gvk] = [fs for fs in specs if fs.path != "metadata/namespace"
+                                 and not (av != "v1" and fs.path == "metadata/name")
+                                 and gvk.matches(fs.gvk)]
         if not is_cluster_scoped(gvk):
-            fsm.apply(r.data, fsm.FieldSpec(fsm.Gvk(), "metadata/namespace", True), setter,
-                      create_kind=fsm.SCALAR, rid=r)
+            fsm.apply(r.data, _METADATA_NAMESPACE, setter, create_kind=fsm.SCALAR, rid=r,
+                      gvk=gvk)
         if gvk.kind in ("RoleBinding", "ClusterRoleBinding"):
             fss = [fs for fs in fss if not (fs.gvk.kind in ("RoleBinding", "ClusterRoleBinding")
                                             and fs.path == "subjects/namespace")]
@@ -53,7 +58,7 @@ def apply(resources: ResourceList, namespace: str, specs: list, *, unset_only: b
                     elif mode == "allServiceAccounts" and s.get("kind") == "ServiceAccount":
                         setter(s, "namespace")
         for fs in fss:
-            fsm.apply(r.data, fs, setter, create_kind=fsm.SCALAR, rid=r)
+            fsm.apply(r.data, fs, setter, create_kind=fsm.SCALAR, rid=r, gvk=gvk)
         record(r, plugin, configured_in, paths=(("metadata", "namespace"),))
     seen = {}
     for r in resources:
