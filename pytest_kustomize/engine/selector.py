@@ -74,6 +74,9 @@ def matches_label_selector(labels: dict, selector: str) -> bool:
     return True
 
 
+_LITERAL = re.compile(r"[A-Za-z0-9_-]+\Z")   # a name pattern that only matches itself
+
+
 def anchored(p: str):
     """``^(?:p)$`` compiled, or None for an empty pattern (kustomize anchors selector regexes)."""
     if not p:
@@ -136,5 +139,9 @@ class Selector:
             return False
         return True
 
-    def select(self, resources) -> list:
+    def select(self, resources, index=None) -> list:
+        """The matching resources in list order; ``index`` (a NameIndex of ``resources``)
+        narrows the scan when the name is a literal rather than a pattern."""
+        if index is not None and _LITERAL.match(self.name):
+            resources = index.lookup(self.name)
         return [r for r in resources if self.matches(r)]

@@ -18,7 +18,7 @@ from .config import TransformerConfig, load_configurations, load_crds
 from .kustomization import Kustomization, parse
 from .loader import ROOT_ONLY, Loader
 from .reader import objects_from_text
-from .resource import Origin, Resource, ResourceList
+from .resource import NameIndex, Origin, Resource, ResourceList
 from .transformers import (images, labels, name_reference, namespace, patches,
                            prefix_suffix, replicas)
 
@@ -127,6 +127,7 @@ class Target:
     def __init__(self, loader: Loader, options: BuildOptions, origin_path: str = "",
                  top: bool = True, helm_root_namespace: str = ""):
         self.helm_root_namespace = helm_root_namespace
+        self._marks: list | None = None
         self.loader = loader
         self.options = options
         self.origin_path = origin_path
@@ -149,18 +150,30 @@ class Target:
         return os.path.normpath(os.path.join(self.origin_path, os.path.basename(self.kfile)))
 
     def mark(self, resources, kind: str) -> None:
-        """Record that builtin transformer ``kind`` configured here ran over every resource."""
-        self.mark_entry(resources, {"configuredIn": self.rel_kfile,
-                                    "configuredBy": {"apiVersion": "builtin", "kind": kind}})
+        """Record that builtin transformer ``kind`` configured here ran over every resource
+        (while the builtin transformers run, marks are collected and written in one pass)."""
+        entry = {"configuredIn": self.rel_kfile,
+                 "configuredBy": {"apiVersion": "builtin", "kind": kind}}
+        if self._marks is not None:
+            self._marks.append(entry)
+        else:
+            self.mark_entry(resources, entry)
+
+    def _flush_marks(self, resources) -> None:
+        marks, self._marks = self._marks, None
+        if marks:
+            self.mark_entry(resources, *marks)
 
     @staticmethod
-    def mark_entry(resources, entry: dict) -> None:
+    def mark_entry(resources, *entries: dict) -> None:
         for r in resources:
-            if not r.origin.path and not r.origin.configured_by:
-                r.origin.config_file = entry["configuredIn"]
-                r.origin.configured_by = dict(entry["configuredBy"])
-            else:
-                r.origin.applied.append(entry)
+            origin = r.origin
+            rest = entries
+            if not origin.path and not origin.configured_by:
+                origin.config_file = entries[0]["configuredIn"]
+                origin.configured_by = dict(entries[0]["configuredBy"])
+                rest = entries[1:]
+            origin.applied.extend(rest)
 
     def err(self, e: KustomizeError, field: str) -> KustomizeError:
         return e.with_context(file=self.kfile, field=field)
@@ -329,6 +342,17 @@ class Target:
         kf = self.kfile
         from .openapi import schema_for
         schema = schema_for(self)
+        self._marks = []
+        try:
+            self._run_builtin_transformers(ra, res, cfg, kf, schema)
+        finally:
+            self._flush_marks(res)
+        if k.get("transformers"):
+            from . import plugins
+            plugins.run_transformers(self, ra, k.get("transformers"))
+
+    def _run_builtin_transformers(self, ra, res, cfg, kf, schema) -> None:
+        k = self.k
         try:
             if k.get("patchesStrategicMerge"):
                 patches.apply_patches_strategic_merge(res, k.get("patchesStrategicMerge"),
@@ -337,10 +361,11 @@ class Target:
                 self.mark(res, "PatchStrategicMergeTransformer")
         except KustomizeError as e:
             raise self.err(e, "patchesStrategicMerge")
+        index = NameIndex(res)      # patch targets by name without a scan per patch
         for i, p in enumerate(k.get("patches", [])):
             try:
                 patches.apply_patch_entry(res, p, self.loader, configured_in=kf,
-                                          field="patches[%d]" % i, schema=schema)
+                                          field="patches[%d]" % i, schema=schema, index=index)
                 self.mark(res, "PatchTransformer")
             except KustomizeError as e:
                 raise self.err(e, "patches[%d]" % i)
@@ -364,9 +389,11 @@ class Target:
             labels.apply_map_entries(res, k.get("commonAnnotations"), cfg.get("commonAnnotations"),
                                      plugin="AnnotationsTransformer", configured_in=kf)
             self.mark(res, "AnnotationsTransformer")
+        index = NameIndex(res)
         for i, p in enumerate(k.get("patchesJson6902", [])):
             try:
-                patches.apply_patches_json6902(res, p, self.loader, configured_in=kf)
+                patches.apply_patches_json6902(res, p, self.loader, configured_in=kf,
+                                               index=index)
                 self.mark(res, "PatchJson6902Transformer")
             except KustomizeError as e:
                 raise self.err(e, "patchesJson6902[%d]" % i)
@@ -396,9 +423,6 @@ class Target:
                 self.mark(res, "ReplacementTransformer")
             except KustomizeError as e:
                 raise self.err(e, "replacements")
-        if k.get("transformers"):
-            from . import plugins
-            plugins.run_transformers(self, ra, k.get("transformers"))
 
     def _labels(self, res: ResourceList, cfg: TransformerConfig) -> None:
         k = self.k

@@ -9,7 +9,7 @@ import jsonpatch
 from ...errors import KustomizeError, PatchError, YamlError
 from .. import yamlio
 from ..reader import objects_from_text
-from ..resource import Gvk, ResId, Resource, ResourceList
+from ..resource import Gvk, NameIndex, ResId, Resource, ResourceList
 from ..selector import Selector
 from ..strategicmerge import strategic_merge
 from .base import record
@@ -25,9 +25,10 @@ def _s(v) -> str:
     return "" if v is None else str(v)
 
 
-def find_unique(resources: ResourceList, rid: ResId) -> Resource:
+def find_unique(resources: ResourceList, rid: ResId, index: NameIndex | None = None) -> Resource:
     """kustomize's GetById: match any current or previous id (namespace-default aware)."""
-    matches = [r for r in resources
+    cands = index.lookup(rid.name) if index is not None else resources
+    matches = [r for r in cands
                if any(i.gvk == rid.gvk and i.name == rid.name
                       and i.effective_namespace == rid.effective_namespace
                       for i in r.all_ids())]
@@ -90,8 +91,15 @@ def decode_json6902(text: str, source: str) -> list:
     return ops
 
 
-def _drop_empty(resources: ResourceList) -> None:
+def _drop_empty(resources: ResourceList, touched=None, index: NameIndex | None = None) -> None:
+    """Remove resources a patch deleted (``touched``: the only ones that can be empty)."""
+    if touched is not None and all(r.data for r in touched):
+        if index is not None:
+            index.touched(touched)
+        return
     resources.set_items([r for r in resources if r.data])
+    if index is not None:
+        index.reset()
 
 
 # -- patchesStrategicMerge ----------------------------------------------------------------
@@ -116,17 +124,20 @@ def apply_patches_strategic_merge(resources: ResourceList, entries: list, loader
     if not patches:
         raise PatchError("patch appears to be empty; files=%s" % entries, file=configured_in,
                          field="patchesStrategicMerge")
+    index = NameIndex(resources)
     for p, src in patches:
-        target = find_unique(resources, _patch_id(p))
-        if not apply_smp(target, p, schema=schema):
-            pass
+        target = find_unique(resources, _patch_id(p), index)
+        apply_smp(target, p, schema=schema)
         record(target, "PatchStrategicMergeTransformer", configured_in, src, patch=p)
+        index.touched((target,))
     _drop_empty(resources)
 
 
 # -- patches -------------------------------------------------------------------------------
 def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configured_in: str,
-                      field: str = "patches", schema=None) -> None:
+                      field: str = "patches", schema=None, index: NameIndex | None = None) -> None:
+    """One entry of ``patches``; ``index``: a NameIndex of ``resources`` kept across a run of
+    entries (only the patched resources change, so it stays valid)."""
     if not isinstance(entry, dict):
         raise PatchError("each patch must be a mapping with patch/path/target", file=configured_in,
                          field=field)
@@ -186,40 +197,48 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
             if not sm_docs:
                 return
             sel = Selector.from_dict(target)
-            for r in sel.select(resources):
+            selected = sel.select(resources, index)
+            for r in selected:
                 p = dict(sm_docs[0])
                 p["kind"] = sm_docs[0].get("kind")
                 apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
                           schema=schema)
                 record(r, "PatchTransformer", configured_in, source, patch=sm_docs[0])
-            _drop_empty(resources)
+            _drop_empty(resources, selected, index)
             return
+        patched = []
         for p in sm_docs:
             pid = _patch_id(p)
             try:
-                r = find_unique(resources, pid)
+                r = find_unique(resources, pid, index)
             except PatchError as e:
                 raise PatchError("no resource matches strategic merge patch \"%s\": %s"
                                  % (pid, e.message), file=configured_in, field=field) from None
             apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
                       schema=schema)
             record(r, "PatchTransformer", configured_in, source, patch=p)
-        _drop_empty(resources)
+            patched.append(r)
+            if index is not None:
+                index.touched((r,))
+        _drop_empty(resources, patched, index)
         return
     # JSON 6902
     if target is None:
         raise PatchError("must specify a target for JSON patch %s" % source, file=configured_in,
                          field=field)
     sel = Selector.from_dict(target)
-    for r in sel.select(resources):
+    selected = sel.select(resources, index)
+    for r in selected:
         r.remember_id()
         apply_json6902(r, js_ops, source)
         record(r, "PatchTransformer", configured_in, source, patch=js_ops)
+    if index is not None:
+        index.touched(selected)
 
 
 # -- patchesJson6902 -------------------------------------------------------------------------
 def apply_patches_json6902(resources: ResourceList, entry: dict, loader, *,
-                           configured_in: str) -> None:
+                           configured_in: str, index: NameIndex | None = None) -> None:
     field = "patchesJson6902"
     if not isinstance(entry, dict):
         raise PatchError("each entry must be a mapping", file=configured_in, field=field)
@@ -243,6 +262,9 @@ def apply_patches_json6902(resources: ResourceList, entry: dict, loader, *,
     if not ops:
         raise PatchError("patch appears to be empty; file=%s, JsonOp=%s" % (path, op_text),
                          file=configured_in, field=field)
-    for r in Selector.from_dict(target).select(resources):
+    selected = Selector.from_dict(target).select(resources, index)
+    for r in selected:
         apply_json6902(r, ops, source)
         record(r, "PatchJson6902Transformer", configured_in, source, patch=ops)
+    if index is not None:
+        index.touched(selected)

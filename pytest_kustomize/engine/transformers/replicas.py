@@ -16,9 +16,12 @@ def apply(resources: ResourceList, spec: dict, specs: list, *, configured_in: st
                                file=configured_in, field="replicas[%s].count" % name)
     count = int(count)
     found = False
+    # one pass for the name, then the (few) specs over the (few) resources that bear it
+    named = [(r, ids) for r in resources for ids in (r.all_ids(),)
+             if any(i.name == name for i in ids)]
     for fs in specs:
-        matches = [r for r in resources
-                   if any(i.name == name and i.gvk.matches(fs.gvk) for i in r.all_ids())]
+        matches = [r for r, ids in named if any(i.name == name and i.gvk.matches(fs.gvk)
+                                                for i in ids)]
         if matches:
             found = True
         for r in matches:

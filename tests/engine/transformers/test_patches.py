@@ -103,3 +103,44 @@ def test_patch_without_target_that_matches_nothing_is_an_error(oracle):
     files["missing.yaml"] = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nope\n"
     err = oracle.assert_both_fail(files, contains="failed to find unique target for patch")
     assert err.file.endswith("kustomization.yaml")
+
+
+# A run of patches looks targets up by name in an index kept across the run; these trees
+# rename and delete resources between patches so a stale index would pick the wrong ones.
+def test_later_patches_see_a_rename_made_by_an_earlier_one(oracle):
+    oracle.assert_same(kust(
+        "patches:\n"
+        "- target:\n    kind: Deployment\n    name: web-a\n  patch: |-\n"
+        "    - op: replace\n      path: /metadata/name\n      value: web-z\n"
+        "- target:\n    name: web-z\n  patch: |-\n"
+        "    - op: add\n      path: /metadata/labels/renamed\n      value: \"yes\"\n"
+        "- target:\n    name: web-a\n  patch: |-\n"
+        "    - op: add\n      path: /metadata/labels/by-old-name\n      value: \"yes\"\n"
+        "- target:\n    name: web-b\n  options:\n    allowNameChange: true\n  patch: |-\n"
+        "    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web-y\n"
+        "- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n"
+        "      name: web-y\n    spec:\n      replicas: 4\n"
+        "- target:\n    name: web-.\n  patch: |-\n"
+        "    - op: add\n      path: /metadata/annotations\n      value: {regex: matched}\n"))
+
+
+def test_patches_after_a_delete_patch(oracle):
+    oracle.assert_same(kust(
+        "patches:\n"
+        "- target:\n    name: web-a\n  patch: |-\n    $patch: delete\n"
+        "    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web-a\n"
+        "- target:\n    name: db\n  patch: |-\n"
+        "    - op: add\n      path: /spec/serviceName\n      value: db\n"
+        "- path: smp.yaml\n  target:\n    name: web-b\n"))
+
+
+def test_strategic_merge_patches_find_targets_by_previous_names(oracle):
+    files = {"kustomization.yaml": "resources:\n- mid\npatchesStrategicMerge:\n- a.yaml\n"
+                                   "- b.yaml\n",
+             "mid/kustomization.yaml": "namePrefix: p-\nresources:\n- res.yaml\n",
+             "mid/res.yaml": RES}
+    files["a.yaml"] = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-a\n" \
+                      "spec:\n  replicas: 5\n"
+    files["b.yaml"] = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: p-web-b\n" \
+                      "spec:\n  replicas: 6\n"
+    oracle.assert_same(files)
