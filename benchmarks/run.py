@@ -109,6 +109,12 @@ def corpus_dirs() -> list:
     return out
 
 
+def _is_component(path: str) -> bool:
+    import yaml
+    with open(os.path.join(path, "kustomization.yaml"), encoding="utf-8") as f:
+        return (yaml.safe_load(f) or {}).get("kind") == "Component"
+
+
 def main(argv=None) -> int:
     from pytest_kustomize.tools import find_tool
     from gentree import generate
@@ -144,7 +150,8 @@ def main(argv=None) -> int:
             os.path.join(ROOT, "examples", "overlays", "production"), args.repeat)
     for dirpath, dirnames, filenames in sorted(os.walk(os.path.join(ROOT, "examples"))):
         dirnames.sort()
-        if "overlays" in dirpath.split(os.sep) and "kustomization.yaml" in filenames \
+        # every kustomization under examples/ (Components cannot be built on their own)
+        if "kustomization.yaml" in filenames and not _is_component(dirpath) \
                 and dirpath != os.path.join(ROOT, "examples", "overlays", "production"):
             measure(os.path.relpath(dirpath, ROOT), dirpath, args.repeat)
     dirs = corpus_dirs()
