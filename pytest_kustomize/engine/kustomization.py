@@ -27,6 +27,40 @@ FIELDS = {
     "validators": "strlist", "buildMetadata": "strlist",
 }
 
+# fields of the entries of list fields (and of mapping fields), checked for type only as
+# kustomize's typed decoding checks them ("invalid Kustomization: json: cannot unmarshal …")
+_GENERATOR = {"name": "str", "namespace": "str", "behavior": "str", "literals": "strlist",
+              "files": "strlist", "envs": "strlist", "env": "str", "options": "map"}
+_OPTIONS = {"labels": "strmap", "annotations": "strmap"}
+ENTRY_FIELDS = {
+    "configMapGenerator": dict(_GENERATOR),
+    "secretGenerator": dict(_GENERATOR, type="str"),
+    "labels": {"pairs": "strmap", "fields": "list"},
+    "images": {"name": "str", "newName": "str", "newTag": "str", "digest": "str",
+               "tagSuffix": "str"},
+    "imageTags": {"name": "str", "newName": "str", "newTag": "str", "digest": "str"},
+    "replicas": {"name": "str"},
+    "patches": {"path": "str", "patch": "str", "target": "map", "options": "map"},
+    "patchesJson6902": {"path": "str", "patch": "str", "target": "map"},
+    "replacements": {"path": "str", "source": "map", "targets": "list"},
+    "vars": {"name": "str", "objref": "map", "fieldref": "map"},
+    "helmCharts": {"name": "str", "version": "str", "repo": "str", "releaseName": "str",
+                   "namespace": "str", "valuesFile": "str", "valuesInline": "map",
+                   "additionalValuesFiles": "strlist", "apiVersions": "strlist",
+                   "kubeVersion": "str", "nameTemplate": "str", "valuesMerge": "str"},
+}
+MAP_FIELDS = {
+    "generatorOptions": _OPTIONS,
+    "sortOptions": {"order": "str", "legacySortOptions": "map"},
+    "helmGlobals": {"chartHome": "str", "configHome": "str"},
+}
+SUB_ENTRY_FIELDS = {    # lists inside entries whose items are mappings
+    ("replacements", "targets"): {"select": "map", "reject": "list", "fieldPaths": "strlist",
+                                  "options": "map"},
+    ("configMapGenerator", "options"): _OPTIONS,
+    ("secretGenerator", "options"): _OPTIONS,
+}
+
 DEPRECATION_WARNINGS = {
     "bases": "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit "
              "fix' to update your Kustomization automatically.",
@@ -125,6 +159,7 @@ def _parse(text: str, path: str) -> Kustomization:
         if not _type_ok(FIELDS[key], v):
             raise KustomizationError("invalid Kustomization: field %s must be %s, got %r"
                                      % (key, _expect(FIELDS[key]), v), file=path, field=key)
+    _check_entries(data, path)
     data = dict(data)
     for key in ("namePrefix", "nameSuffix", "namespace", "kind", "apiVersion"):
         if data.get(key) is not None and not isinstance(data[key], str):
@@ -167,6 +202,40 @@ def _parse(text: str, path: str) -> Kustomization:
     if not meaningful:
         raise KustomizationError("kustomization.yaml is empty", file=path)
     return Kustomization(path, data, warnings)
+
+
+def _check_fields(obj: dict, spec: dict, where: str, path: str) -> None:
+    for sub, kind in spec.items():
+        if not _type_ok(kind, obj.get(sub)):
+            raise KustomizationError("invalid Kustomization: field %s.%s must be %s, got %r"
+                                     % (where, sub, _expect(kind), obj.get(sub)), file=path,
+                                     field="%s.%s" % (where, sub))
+
+
+def _check_entries(data: dict, path: str) -> None:
+    """Type-check the fields of list entries and of mapping fields that kustomize decodes
+    into typed structs, so that a wrong type is an error naming the field, not a crash or a
+    silently wrong output."""
+    for key, spec in MAP_FIELDS.items():
+        if isinstance(data.get(key), dict):
+            _check_fields(data[key], spec, key, path)
+    for key, spec in ENTRY_FIELDS.items():
+        for i, entry in enumerate(data.get(key) or []):
+            if not isinstance(entry, dict):
+                continue        # the transformers name non-mapping entries themselves
+            where = "%s[%d]" % (key, i)
+            _check_fields(entry, spec, where, path)
+            for (owner, sub), sub_spec in SUB_ENTRY_FIELDS.items():
+                if owner != key or entry.get(sub) is None:
+                    continue
+                items = entry[sub] if isinstance(entry[sub], list) else [entry[sub]]
+                for j, item in enumerate(items):
+                    w = "%s.%s[%d]" % (where, sub, j) if isinstance(entry[sub], list) \
+                        else "%s.%s" % (where, sub)
+                    if not isinstance(item, dict):
+                        raise KustomizationError("invalid Kustomization: %s must be a mapping, "
+                                                 "got %r" % (w, item), file=path, field=w)
+                    _check_fields(item, sub_spec, w, path)
 
 
 def _str(v: Any) -> str:

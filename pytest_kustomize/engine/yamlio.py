@@ -314,6 +314,11 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
                                   else _Loader))
     except yaml.YAMLError as e:
         raise _yaml_error(e, path) from None
+    except UnicodeEncodeError as e:           # bytes that are not UTF-8 (kept as surrogates)
+        line = text.count("\n", 0, e.start) + 1
+        bad = text[e.start].encode("utf-8", "surrogateescape")[0]
+        raise YamlError("malformed YAML: invalid UTF-8 byte 0x%02x (line %d)" % (bad, line),
+                        file=path) from None
     except RecursionError:
         raise YamlError("document nested too deeply", file=path) from None
     return [d for d in docs if d is not None]
