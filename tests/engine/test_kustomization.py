@@ -2,18 +2,8 @@
 with an error naming the file and the field (never a crash, never a silently odd output)."""
 import pytest
 
-DEP = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  template:
-    spec:
-      containers:
-      - name: c
-        image: nginx
-"""
+DEP = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: "
+       "{containers: [{name: c, image: nginx}]}}}\n")
 
 CASES = {
     "secretGenerator[0].type": "secretGenerator:\n- name: s\n  literals: [a=b]\n"
