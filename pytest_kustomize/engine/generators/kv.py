@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import posixpath
-import re
 
 from ...errors import GeneratorError
 
-_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
-_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
 def _s(v) -> str:
@@ -44,7 +41,8 @@ def parse_file_source(source: str) -> tuple:
 
 
 def env_file_pairs(content: bytes, path: str) -> list:
-    """KEY=VALUE lines; blank lines and ``#`` comments skipped; a bare KEY gives ""."""
+    """KEY=VALUE lines; blank lines, ``#`` comments and lines without a key skipped; a bare
+    KEY gives ""."""
     pairs = []
     lines = content.split(b"\n")
     if lines and lines[-1] == b"":
@@ -63,11 +61,9 @@ def env_file_pairs(content: bytes, path: str) -> list:
         if not line or line.startswith("#"):
             continue
         key, sep, value = line.partition("=")
-        if not _ENV_NAME.match(key):
-            raise GeneratorError(
-                "env file %s line %d: Invalid value: \"%s\": a valid environment variable name "
-                "must consist of alphabetic characters, digits, '_', '-', or '.', and must not "
-                "start with a digit" % (path, i + 1, key))
+        if not key:
+            continue        # "=value": kustomize drops a line without a key
+        # kustomize's env-name check accepts every key; the config-key check applies later
         pairs.append((key, value if sep else ""))
     return pairs
 
@@ -94,11 +90,8 @@ def validated_map(args: dict, loader, kind: str) -> dict:
     name = _s(args.get("name"))
     out = {}
     for key, value in load_pairs(args, loader):
-        if not _CONFIG_KEY.match(key) or len(key) > 253:
-            raise GeneratorError("%s %s: Invalid value: \"%s\": a valid config key must consist "
-                                 "of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', "
-                                 " or 'KEY_NAME',  or 'key-name', regex used for validation is "
-                                 "'[-._a-zA-Z0-9]+')" % (kind, name, key))
+        # kustomize's validator accepts every key (its ErrIfInvalidKey is a no-op), so a key
+        # the API server would refuse still renders; schema validation or apply reports it
         if key in out:
             raise GeneratorError("configmap %s illegally repeats the key `%s`" % (name, key))
         out[key] = value

@@ -23,6 +23,16 @@ def test_configmap_literals_files_envs(oracle):
     })
 
 
+def test_generator_keys_are_not_validated_as_kustomize_does_not(oracle):
+    # kustomize skips an env-file line without a key and accepts any other key (its key
+    # validators are no-ops), even one the API server would refuse
+    oracle.assert_same({
+        "kustomization.yaml": "configMapGenerator:\n- name: e\n  envs:\n  - a.env\n"
+                              "  literals:\n  - 'with space=3'\n",
+        "a.env": "=dropped\n1starts.with-digit=1\na.b-c=2\nhas space=4\n",
+    })
+
+
 def test_configmap_binary_data(oracle):
     oracle.assert_same({
         "kustomization.yaml": "configMapGenerator:\n- name: bin\n  files:\n  - blob.bin\n",
