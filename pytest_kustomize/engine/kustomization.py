@@ -97,7 +97,7 @@ class Kustomization:
         return self.kind == COMPONENT_KIND
 
 
-def _type_ok(kind: str, v: Any) -> bool:
+def type_ok(kind: str, v: Any) -> bool:
     if v is None:
         return True
     if kind == "str":
@@ -114,7 +114,7 @@ def _type_ok(kind: str, v: Any) -> bool:
     return True
 
 
-def _expect(kind: str) -> str:
+def expected_type(kind: str) -> str:
     return {"str": "string", "list": "a list", "map": "a mapping", "strlist":
             "a list of strings", "strmap": "a map of strings"}[kind]
 
@@ -156,9 +156,9 @@ def _parse(text: str, path: str) -> Kustomization:
         if key not in FIELDS:
             raise KustomizationError('invalid Kustomization: json: unknown field "%s"' % key,
                                      file=path, field=str(key))
-        if not _type_ok(FIELDS[key], v):
+        if not type_ok(FIELDS[key], v):
             raise KustomizationError("invalid Kustomization: field %s must be %s, got %r"
-                                     % (key, _expect(FIELDS[key]), v), file=path, field=key)
+                                     % (key, expected_type(FIELDS[key]), v), file=path, field=key)
     _check_entries(data, path)
     data = dict(data)
     for key in ("namePrefix", "nameSuffix", "namespace", "kind", "apiVersion"):
@@ -206,9 +206,9 @@ def _parse(text: str, path: str) -> Kustomization:
 
 def _check_fields(obj: dict, spec: dict, where: str, path: str) -> None:
     for sub, kind in spec.items():
-        if not _type_ok(kind, obj.get(sub)):
+        if not type_ok(kind, obj.get(sub)):
             raise KustomizationError("invalid Kustomization: field %s.%s must be %s, got %r"
-                                     % (where, sub, _expect(kind), obj.get(sub)), file=path,
+                                     % (where, sub, expected_type(kind), obj.get(sub)), file=path,
                                      field="%s.%s" % (where, sub))
 
 

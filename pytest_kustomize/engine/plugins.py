@@ -8,6 +8,7 @@ import os
 from ..errors import KustomizeError, PluginError
 from . import fieldspec as fsm
 from . import generators
+from .kustomization import ENTRY_FIELDS, expected_type, type_ok
 from .reader import objects_from_text
 from .resource import Origin, Resource, ResourceList
 from .transformers import images, labels, namespace, patches, prefix_suffix, replicas
@@ -20,6 +21,33 @@ TRANSFORMER_KINDS = {
 }
 GENERATOR_KINDS = {"ConfigMapGenerator", "SecretGenerator", "HelmChartInflationGenerator",
                    "IAMPolicyGenerator"}
+
+# typed fields of the builtin plugin configs (kustomize decodes them into typed structs)
+_AFFIX = {"prefix": "str", "suffix": "str", "fieldSpecs": "list"}
+PLUGIN_FIELDS = {
+    "PrefixSuffixTransformer": _AFFIX, "PrefixTransformer": _AFFIX, "SuffixTransformer": _AFFIX,
+    "AnnotationsTransformer": {"annotations": "strmap", "fieldSpecs": "list"},
+    "LabelTransformer": {"labels": "strmap", "fieldSpecs": "list"},
+    "NamespaceTransformer": {"metadata": "map", "fieldSpecs": "list",
+                             "setRoleBindingSubjects": "str"},
+    "ImageTagTransformer": {"imageTag": "map", "fieldSpecs": "list"},
+    "ReplicaCountTransformer": {"replica": "map", "fieldSpecs": "list"},
+    "PatchTransformer": {"patch": "str", "path": "str", "target": "map", "options": "map"},
+    "PatchStrategicMergeTransformer": {"paths": "strlist", "patches": "str"},
+    "PatchJson6902Transformer": {"target": "map", "path": "str", "jsonOp": "str"},
+    "ReplacementTransformer": {"replacements": "list"},
+    "ConfigMapGenerator": ENTRY_FIELDS["configMapGenerator"],
+    "SecretGenerator": ENTRY_FIELDS["secretGenerator"],
+}
+
+
+def _check_fields(target, cfg: dict, kind: str, field: str, cfg_path: str) -> None:
+    for key, t in PLUGIN_FIELDS.get(kind, {}).items():
+        if not type_ok(t, cfg.get(key)):
+            raise PluginError("plugin %s (configured in %s): field %s must be %s, got %r"
+                              % (kind, cfg_path, key, expected_type(t), cfg.get(key)),
+                              file=target.kfile,
+                              field="%s: %s.%s" % (field, kind, key))
 
 
 def _configs(target, entries: list, field: str) -> list:
@@ -79,14 +107,14 @@ def _specs(cfg: dict, required: bool, kind: str, kfile: str) -> list:
 def run_generators(target, entries: list) -> list:
     result = []
     for cfg, cfg_path in _configs(target, entries, "generators"):
-        made = _generate(target, cfg)
+        made = _generate(target, cfg, cfg_path)
         for r in made:
             r.origin = Origin(config_file=cfg_path, configured_by=_configured_by(cfg))
         result.extend(made)
     return result
 
 
-def _generate(target, cfg: dict) -> list:
+def _generate(target, cfg: dict, cfg_path: str) -> list:
     kind = _check_builtin(target, cfg, "generators")
     if kind not in GENERATOR_KINDS:
         if kind not in TRANSFORMER_KINDS:
@@ -94,6 +122,7 @@ def _generate(target, cfg: dict) -> list:
                               file=target.kfile, field="generators")
         raise PluginError("plugin %s not a generator" % kind, file=target.kfile,
                           field="generators")
+    _check_fields(target, cfg, kind, "generators", cfg_path)
     if kind == "IAMPolicyGenerator":
         return _iam_policy(cfg, target.kfile)
     if kind == "HelmChartInflationGenerator":
@@ -141,6 +170,7 @@ def run_transformers(target, ra, entries: list) -> None:
                                   field="transformers")
             raise PluginError("unable to load builtin %s.builtin.[noGrp]" % kind,
                               file=target.kfile, field="transformers")
+        _check_fields(target, cfg, kind, "transformers", cfg_path)
         try:
             apply_builtin(target, ra, kind, cfg)
         except KustomizeError as e:

@@ -40,3 +40,19 @@ def test_resource_file_with_bytes_that_are_not_utf8(oracle):
                                                b"  name: x\ndata:\n  a: \"\xff\xfe\"\n"})
     assert "invalid UTF-8 byte 0xff (line 6)" in str(err)
     assert "bad.yaml" in str(err)
+
+
+@pytest.mark.parametrize("config, field", [
+    ("apiVersion: builtin\nkind: PrefixSuffixTransformer\nmetadata: {name: x}\nprefix: [a]\n"
+     "fieldSpecs: [{path: metadata/name}]\n", "PrefixSuffixTransformer.prefix"),
+    ("apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: x}\nlabels: [a]\n",
+     "LabelTransformer.labels"),
+    ("apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: x}\npatch: {a: b}\n",
+     "PatchTransformer.patch"),
+])
+def test_builtin_plugin_config_of_the_wrong_type(oracle, config, field):
+    err = oracle.assert_both_fail({"kustomization.yaml": "resources: [dep.yaml]\n"
+                                                         "transformers: [t.yaml]\n",
+                                   "dep.yaml": DEP, "t.yaml": config})
+    assert err.field == "transformers: " + field
+    assert err.file.endswith("kustomization.yaml") and "configured in t.yaml" in str(err)
