@@ -103,8 +103,12 @@ def main(argv=None) -> int:
         for w in res.warnings:
             print(w, file=sys.stderr)
         if args.output:
-            with open(args.output, "w", encoding="utf-8") as f:
-                f.write(text)
+            try:
+                with open(args.output, "w", encoding="utf-8") as f:
+                    f.write(text)
+            except OSError as e:
+                print("Error: cannot write %s: %s" % (args.output, e.strerror), file=sys.stderr)
+                return 1
         else:
             sys.stdout.write(text)
         return 0

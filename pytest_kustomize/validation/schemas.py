@@ -121,6 +121,13 @@ def check_offline(location: str) -> None:
     if re.match(r"^[a-z][a-z0-9+.-]*://", location) and not location.startswith("file://"):
         raise SchemaError("schema location %r is not a local path: validation runs offline"
                           % location, field="schema_locations")
+    path = location[len("file://"):] if location.startswith("file://") else location
+    base = path.split("{{", 1)[0]              # a template: the directory before the first field
+    if "{{" in path:
+        base = os.path.dirname(base) or "."
+    if not os.path.exists(base):
+        raise SchemaError("schema location %r: %s does not exist" % (location, base),
+                          field="schema_locations")
 
 
 PACKAGE_TEMPLATE = "{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/" \

@@ -91,6 +91,16 @@ def test_cli_prints_one_line_error_without_traceback(tmp_path):
     assert str(tmp_path / "kustomization.yaml") in p.stderr
 
 
+def test_cli_output_file_that_cannot_be_written(tmp_path):
+    (tmp_path / "kustomization.yaml").write_text("resources:\n- cm.yaml\n")
+    (tmp_path / "cm.yaml").write_text(CM.format(n="c"))
+    target = tmp_path / "no-such-dir" / "out.yaml"
+    p = subprocess.run([sys.executable, "-m", "pytest_kustomize", "build", "-o", str(target),
+                        str(tmp_path)], capture_output=True, text=True)
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert p.stderr == "Error: cannot write %s: No such file or directory\n" % target
+
+
 def test_cli_output_file_and_input_order(oracle, tmp_path):
     oracle.write({"kustomization.yaml": "resources:\n- d.yaml\n- c.yaml\n",
                   "d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n",

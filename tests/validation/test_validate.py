@@ -182,6 +182,10 @@ def test_versions_and_locations_that_cannot_be_used():
             validate(deployment(), kubernetes_version=bad)
     with pytest.raises(SchemaError, match="not a local path: validation runs offline"):
         validate(deployment(), schema_locations=["https://example.com/{{ .ResourceKind }}.json"])
+    for missing in ("/no/such/schemas", "/no/such/schemas/{{ .ResourceKind }}.json",
+                    "file:///no/such/schemas"):
+        with pytest.raises(SchemaError, match="/no/such/schemas does not exist"):
+            validate(deployment(), schema_locations=[missing])
     with pytest.raises(SchemaError, match="unknown validator"):
         validate(deployment(), validator="kubeval")
 
