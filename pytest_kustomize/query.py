@@ -75,11 +75,23 @@ def describe(criteria: dict) -> str:
 
 
 # -- field paths -------------------------------------------------------------------------
+class FieldPathError(KustomizeError, ValueError):
+    """A field path that cannot be read (empty element, unbalanced brackets)."""
+
+
 def split_path(path: str) -> list:
-    """Path elements; ``[key]`` without ``=`` is a plain map key here (lenient for users)."""
+    """Path elements; ``[key]`` without ``=`` is a plain map key here (lenient for users).
+    A malformed path raises FieldPathError rather than matching nothing."""
+    if path.count("[") != path.count("]"):
+        raise FieldPathError("malformed field path %r (unbalanced brackets)" % path, field=path)
+    parts = with_slice_indexes(smarter_split(path))
+    for p in parts:
+        inner = p[1:-1] if p.startswith("[") and p.endswith("]") else p
+        if p == "" or "[" in inner or "]" in inner or inner == "":
+            raise FieldPathError("malformed field path %r (element %r)" % (path, p),
+                                 field=path)
     return [p[1:-1] if p.startswith("[") and p.endswith("]") and "=" not in p
-            and not p[1:-1].isdigit() else p
-            for p in with_slice_indexes(smarter_split(path))]
+            and not p[1:-1].isdigit() else p for p in parts]
 
 
 def _step(node, part: str) -> list:

@@ -72,9 +72,12 @@ class Resources(Sequence):
             return found[0]
         crit = describe(dict(criteria, kind=kind, name=name))
         if not found:
-            near = self.select(kind) if kind else self
+            near = (self.select(kind) if kind else self) or self
+            listed = ", ".join(str(r.id) for r in list(near)[:20])
+            if len(near) > 20:
+                listed += " … (%d in all)" % len(near)
             raise QueryError("no resource matches %s; the render has: %s"
-                             % (crit, ", ".join(str(r.id) for r in near) or "nothing"))
+                             % (crit, listed or "nothing"))
         raise QueryError("%d resources match %s: %s"
                          % (len(found), crit, ", ".join(str(r.id) for r in found)))
 

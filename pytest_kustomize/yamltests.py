@@ -3,7 +3,7 @@
 ```yaml
 overlay: overlays/production           # relative to this file
 tests:
-- name: production runs three replicas
+- name: production runs three replicas      # or `it:`, as in helm-unittest
   select: {kind: Deployment, name: nginx}    # which documents the asserts look at
   asserts:
   - equal: {path: spec.replicas, value: 3}
@@ -29,6 +29,11 @@ from . import assertions
 from .errors import KustomizeError
 from .query import MISSING, get_all
 
+ASSERTIONS = ("equal", "notEqual", "matchRegex", "notMatchRegex", "contains", "notContains",
+              "isSubset", "exists", "notExists", "isNull", "isNotNull", "isEmpty",
+              "isNotEmpty", "lengthEqual", "hasDocuments", "isKind", "isAPIVersion")
+FILE_KEYS = {"overlay", "tests", "options"}
+TEST_KEYS = {"name", "it", "overlay", "select", "asserts"}
 SELECT_KEYS = {"kind", "name", "namespace", "api_version", "apiVersion", "group", "version",
                "labels", "annotations"}
 
@@ -122,6 +127,35 @@ def _check(name, args, docs, resources):
             raise YamlTestError("unknown assertion %r" % name)
 
 
+def check_file(spec) -> None:
+    """Reject a test file whose shape would make a test check less than it says (a typo in
+    a key, no asserts, an unknown assertion): raises YamlTestError naming the place."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("tests"), list):
+        raise YamlTestError("expected a mapping with 'overlay' and a list 'tests'")
+    for key in spec:
+        if key not in FILE_KEYS:
+            raise YamlTestError("unknown key %r (use %s)" % (key, ", ".join(sorted(FILE_KEYS))))
+    for i, t in enumerate(spec["tests"]):
+        if not isinstance(t, dict):
+            raise YamlTestError("tests[%d] must be a mapping" % i)
+        for key in t:
+            if key not in TEST_KEYS:
+                raise YamlTestError("tests[%d]: unknown key %r (use %s)"
+                                    % (i, key, ", ".join(sorted(TEST_KEYS))))
+        asserts = t.get("asserts")
+        if not isinstance(asserts, list) or not asserts:
+            raise YamlTestError("tests[%d]: 'asserts' must be a non-empty list, got %r"
+                                % (i, asserts))
+        for j, a in enumerate(asserts):
+            names = [k for k in a if k != "select"] if isinstance(a, dict) else None
+            if not names or len(names) != 1:
+                raise YamlTestError("tests[%d].asserts[%d] must be a mapping naming one "
+                                    "assertion (and an optional select), got %r" % (i, j, a))
+            if names[0] not in ASSERTIONS:
+                raise YamlTestError("tests[%d].asserts[%d]: unknown assertion %r (known: %s)"
+                                    % (i, j, names[0], ", ".join(ASSERTIONS)))
+
+
 class YamlTestFile(pytest.File):
     def collect(self):
         from .engine import yamlio
@@ -129,13 +163,12 @@ class YamlTestFile(pytest.File):
             spec = yamlio.load_document(self.path.read_text(encoding="utf-8"), str(self.path))
         except KustomizeError as e:
             raise self.CollectError(str(e)) from None
-        if not isinstance(spec, dict) or not isinstance(spec.get("tests"), list):
-            raise self.CollectError("%s: expected a mapping with 'overlay' and a list 'tests'"
-                                    % self.path)
+        try:
+            check_file(spec)
+        except YamlTestError as e:
+            raise self.CollectError("%s: %s" % (self.path, e)) from None
         for i, t in enumerate(spec["tests"]):
-            if not isinstance(t, dict):
-                raise self.CollectError("%s: tests[%d] must be a mapping" % (self.path, i))
-            name = str(t.get("name") or "test %d" % (i + 1))
+            name = str(t.get("name") or t.get("it") or "test %d" % (i + 1))
             yield YamlTestItem.from_parent(self, name=name, spec=t,
                                            overlay=t.get("overlay") or spec.get("overlay"),
                                            options=spec.get("options") or {})

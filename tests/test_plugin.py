@@ -152,3 +152,31 @@ def test_yaml_tests_are_collected_with_readable_failures(repo):
         "*asserts[[]0[]] equal: Deployment.v1.apps/nginx.[[]noNs[]]: spec.replicas is 2, "
         "expected 3 — set by patch overlays/production/patch.yaml*",
     ])
+
+
+@pytest.mark.parametrize("body, message", [
+    # a typo must not turn a test into one that checks nothing
+    ("- name: t\n  assert:\n  - equal: {path: spec.replicas, value: 2}\n",
+     "tests[[]0[]]: unknown key 'assert' (use asserts, it, name, overlay, select)"),
+    ("- name: t\n  asserts: []\n", "tests[[]0[]]: 'asserts' must be a non-empty list, got []"),
+    ("- name: t\n  asserts: 5\n", "tests[[]0[]]: 'asserts' must be a non-empty list, got 5"),
+    ("- name: t\n  asserts:\n  - equals: {path: spec.replicas, value: 2}\n",
+     "tests[[]0[]].asserts[[]0[]]: unknown assertion 'equals' (known: equal, *"),
+    ("- name: t\n  asserts:\n  - {equal: {path: a, value: 1}, exists: {path: a}}\n",
+     "tests[[]0[]].asserts[[]0[]] must be a mapping naming one assertion*"),
+])
+def test_yaml_test_files_with_a_wrong_shape_fail_collection(repo, body, message):
+    (repo.path / "test_bad.kustomize.yaml").write_text(
+        "overlay: overlays/production\ntests:\n" + body)
+    result = repo.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*test_bad.kustomize.yaml: " + message])
+
+
+def test_yaml_tests_take_helm_unittest_it_as_the_name(repo):
+    (repo.path / "test_it.kustomize.yaml").write_text(
+        "overlay: overlays/production\ntests:\n- it: runs two replicas\n"
+        "  select: {kind: Deployment}\n  asserts:\n  - equal: {path: spec.replicas, value: 2}\n")
+    result = repo.runpytest("-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*runs two replicas PASSED*"])

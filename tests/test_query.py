@@ -37,6 +37,10 @@ def test_one_lists_candidates_when_ambiguous_or_missing(prod):
     with pytest.raises(QueryError) as ei:
         prod.one("Deployment", "nope")
     assert "no resource matches" in str(ei.value) and "Deployment.v1.apps/web" in str(ei.value)
+    # no resource of that kind at all: the message lists what the render does have
+    with pytest.raises(QueryError) as ei:
+        prod.one("StatefulSet")
+    assert "the render has: " in str(ei.value) and "Deployment.v1.apps/web" in str(ei.value)
 
 
 def test_generated_names_and_field_paths(prod):
@@ -50,6 +54,15 @@ def test_generated_names_and_field_paths(prod):
     assert web.get("spec.template.metadata.annotations.[prometheus.io/scrape]") == "true"
     assert web.get("spec.missing", "default") == "default"
     assert web.get_all("spec.template.spec.containers.*.name") == ["web"]
+
+
+@pytest.mark.parametrize("path", ["spec..replicas", "spec.template.spec.containers.[name=web",
+                                  "spec.[]", "spec]", ""])
+def test_malformed_field_paths_are_errors_not_misses(prod, path):
+    from pytest_kustomize.query import FieldPathError
+    web = prod.get("Deployment", "web")
+    with pytest.raises(FieldPathError, match="malformed field path"):
+        web.get(path)
 
 
 def test_references_follow_generated_names(prod):
