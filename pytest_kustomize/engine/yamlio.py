@@ -54,8 +54,10 @@ _GO_INT = re.compile(r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[
 _TS = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"
                  r"(?:(?:[Tt]|[ ])(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?"
                  r"(Z|[-+]\d{2}:\d{2})?)?$")
-_GO_FLOAT_LITERAL = re.compile(r"^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|"
-                               r"[iI][nN][fF]([iI][nN][iI][tT][yY])?|[nN][aA][nN])$")
+_D = r"\d(?:_?\d)*"      # Go's strconv: an underscore only between two digits
+_GO_FLOAT_LITERAL = re.compile(r"^[-+]?(%s\.?(?:%s)?([eE][-+]?%s)?|\.%s([eE][-+]?%s)?|"
+                               r"[iI][nN][fF]([iI][nN][iI][tT][yY])?|[nN][aA][nN])$"
+                               % (_D, _D, _D, _D, _D))
 
 
 def _go_parse_int(s: str):
@@ -112,9 +114,11 @@ def v3_resolve(value: str):
     if c == ".":
         if _GO_FLOAT_LITERAL.match(value):
             try:
-                return (FLOAT, float(value))
+                f = float(value)
             except ValueError:
-                pass
+                f = None
+            if f is not None and not math.isinf(f):     # Go: an overflow is an error
+                return (FLOAT, f)
         return (STR, value)
     if c in "+-0123456789":
         if c.isdigit() and _timestamp(value):
@@ -125,9 +129,11 @@ def v3_resolve(value: str):
             return (INT, iv)
         if _YAML_STYLE_FLOAT.match(plain):
             try:
-                return (FLOAT, float(plain))
+                f = float(plain)
             except ValueError:
-                pass
+                f = None
+            if f is not None and not math.isinf(f):     # Go: an overflow is an error
+                return (FLOAT, f)
         return (STR, value)
     return (STR, value)
 
@@ -164,6 +170,14 @@ class _Constructor(yaml.constructor.SafeConstructor):
     allow_duplicate_keys = False
 
     def construct_mapping(self, node, deep=False):
+        if isinstance(node, MappingNode) and any(
+                isinstance(k, ScalarNode) and k.value == "<<" and k.tag != MERGE
+                for k, _ in node.value):
+            # kustomize drops a quoted "<<" key with its value (measured with kubectl and
+            # v5.8.1); a plain << is a merge key as in YAML 1.1
+            node.value = [(k, v) for k, v in node.value
+                          if not (isinstance(k, ScalarNode) and k.value == "<<"
+                                  and k.tag != MERGE)]
         if isinstance(node, MappingNode) and not self.allow_duplicate_keys:
             seen = {}
             for key_node, _ in node.value:
@@ -340,7 +354,8 @@ def load_document(text, path: str | None = None, *, allow_duplicate_keys: bool =
 _V2_BOOL_NULL = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
                  "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
                  "", "~", "null", "Null", "NULL", ".inf", ".Inf", ".INF", "+.inf", "+.Inf",
-                 "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", "<<"}
+                 "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"}
+# ("<<" resolves to the merge tag, yet kustomize prints it plain: measured with kubectl)
 _BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 
 
@@ -349,16 +364,16 @@ def _v2_is_plain_string(s: str) -> bool:
     if s in _V2_BOOL_NULL:
         return False
     c = s[0]
-    if c == ".":
-        return not _GO_FLOAT_LITERAL.match(s)
+    if c == ".":            # go-yaml: strconv.ParseFloat; an overflow is an error: a string
+        return not (_GO_FLOAT_LITERAL.match(s) and not math.isinf(float(s.replace("_", ""))))
     if c in "+-0123456789":
         if c.isdigit() and _timestamp(s):
             return False
         plain = s.replace("_", "")
         if _go_parse_int(plain) is not None:
             return False
-        if _YAML_STYLE_FLOAT.match(plain):
-            return False
+        if _YAML_STYLE_FLOAT.match(plain) and not math.isinf(float(plain)):
+            return False        # (a literal beyond float64 fails Go's ParseFloat: a string)
         if _BASE60.match(s):
             return False
     return True

@@ -84,6 +84,21 @@ def test_dump_matches_kubectl_byte_for_byte(oracle):
     oracle.assert_same({"kustomization.yaml": "resources:\n- cm.yaml\n", "cm.yaml": CONFIGMAP})
 
 
+def test_scalars_at_the_edges_of_go_number_parsing(oracle):
+    # strings that look like numbers but that Go's strconv refuses (overflow, misplaced
+    # underscores) stay plain strings; "<<" prints plain; a quoted "<<" key is dropped
+    import json
+    strings = [".51_000", ".5_", "._5", ".5e999", ".5e-999", "1_0.5", "1e999", "1e3_0",
+               ".inf_", ".5__0", "-.5_5", "<<", "0x1_F", "0b1_1"]
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+          "data": {"k%02d" % i: v for i, v in enumerate(strings)}}
+    plain = ("apiVersion: example.com/v1\nkind: T\nmetadata:\n  name: t\nspec:\n"
+             "  a: .5_0\n  b: .5e999\n  c: 1e999\n  d: 1__0\n  e: 0x1_F\n  f: .5_\n"
+             "  g: 1_0.5\n  h: <<\n  m:\n    \"<<\": {x: 1}\n    z: 1\n")
+    oracle.assert_same({"kustomization.yaml": "resources:\n- cm.json\n- t.yaml\n",
+                        "cm.json": json.dumps(cm), "t.yaml": plain})
+
+
 def test_multiple_documents_and_lists(oracle):
     oracle.assert_same({
         "kustomization.yaml": "resources:\n- all.yaml\n",
