@@ -320,7 +320,7 @@ def _set_element(lst: list, element, keys, values) -> None:
         if mapping_setter and not isinstance(el, dict):
             out.append(el)
             continue
-        matched = True
+        matched = False         # kyaml: no value to compare (values shorter) is no match
         for j, k in enumerate(keys):
             if j < len(values):
                 matched = _field_matches(el, k, values[j])

@@ -142,6 +142,16 @@ spec:
         persistentVolumeClaim:
           claimName: data
 """,
+    # the list directive on a list the target lacks: kustomize keeps only the directive
+    # element (its ElementSetter matches nothing when it has no value to compare)
+    "replace_directive_on_absent_list": """\
+spec:
+  template:
+    spec:
+      imagePullSecrets:
+      - name: v4
+      - $patch: replace
+""",
 }
 
 
