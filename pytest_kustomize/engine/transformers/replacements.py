@@ -121,11 +121,26 @@ def _text(v) -> str:
 
 def _lookup(node, parts: list):
     """kyaml's Lookup (the source side): maps by key, lists by ``[k=v]`` or index."""
+    loc = _locate(node, parts)
+    if loc is None:
+        return None
+    holder, key = loc
+    return holder if key is _SELF else holder[key]
+
+
+_SELF = object()
+
+
+def _locate(node, parts: list):
+    """(holder, key) of the node at ``parts`` (``(node, _SELF)`` for no parts), or None."""
+    holder, key = node, _SELF
     for p in parts:
+        if key is not _SELF:
+            node = holder[key]
         if isinstance(node, dict):
             if p not in node:
                 return None
-            node = node[p]
+            holder, key = node, p
         elif isinstance(node, list):
             if p.startswith("[") and p.endswith("]") and "=" in p:
                 k, v = p[1:-1].split("=", 1)
@@ -136,17 +151,17 @@ def _lookup(node, parts: list):
                              and _text(e[k]) == v]
                 if not found:
                     return None
-                node = found[0]
+                holder, key = node, next(i for i, e in enumerate(node) if e is found[0])
             elif p.isdigit():
                 i = int(p)
                 if i >= len(node):
                     return None
-                node = node[i]
+                holder, key = node, i
             else:
                 return None
         else:
             return None
-    return node
+    return holder, key
 
 
 _LIST_INDEX = re.compile(r"^\[(?P<k>[^=\]]*)=(?P<v>.*)\]$")
@@ -228,22 +243,20 @@ def _match(node, parts: list, create, out: list, parent=None, key=None) -> None:
 
 # -- setting ----------------------------------------------------------------------------------
 def _coerce(text: str, like):
-    """A scalar text given the type of the field it replaces (kyaml keeps the node's tag)."""
+    """A scalar text given the type of the field it replaces: kyaml keeps the node's tag and
+    copies only the text, so the text must decode as that tag (an int is also a float), or
+    kustomize fails with go-yaml's message."""
     if like is _CREATED or like is None:
         return yamlio.v3_resolve(text)[1] if text else ""
-    if isinstance(like, bool):
-        return text == "true" if text in ("true", "false") else text
-    if isinstance(like, int):
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if isinstance(like, float):
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    return text
+    want = (yamlio.BOOL if isinstance(like, bool) else yamlio.INT if isinstance(like, int)
+            else yamlio.FLOAT if isinstance(like, float) else None)
+    if want is None:
+        return text
+    tag, value = yamlio.v3_resolve(text)
+    if tag == want or (want == yamlio.FLOAT and tag == yamlio.INT):
+        return value
+    raise TransformerError("yaml: cannot decode !!%s `%s` as a !!%s"
+                           % (tag.rsplit(":", 1)[-1], text, want.rsplit(":", 1)[-1]))
 
 
 def _set(container, key, value, options: dict) -> None:
@@ -271,7 +284,7 @@ def _set(container, key, value, options: dict) -> None:
         container[key] = _coerce(_text(value), current)
 
 
-def _structured(target: dict, parts: list, value, options: dict) -> bool:
+def _structured(target: dict, parts: list, get_value, options: dict) -> bool:
     """Set a field inside JSON or YAML held in a string field; False if there is none."""
     if len(parts) < 2:
         return False
@@ -294,7 +307,7 @@ def _structured(target: dict, parts: list, value, options: dict) -> bool:
         if not out:
             return False
         for c, k in out:
-            _set(c, k, value, options)
+            _set(c, k, get_value(), options)
         first = raw.strip()[:1]
         if first in "{[":
             if "\n" in raw and "  " in raw:
@@ -307,15 +320,18 @@ def _structured(target: dict, parts: list, value, options: dict) -> bool:
     return False
 
 
-def _copy_to_target(r: Resource, value, target: dict) -> None:
+def _copy_to_target(r: Resource, get_value, target: dict) -> None:
+    """Set every target field; the source is read again for each one, as kustomize holds the
+    source node and an earlier target field may be that very node."""
     options = target.get("options") or {}
     create = None
+    value = get_value()
     if options.get("create"):
         create = "map" if isinstance(value, dict) else "seq" if isinstance(value, list) \
             else "scalar"
     for fp in target.get("fieldPaths") or [DEFAULT_FIELD_PATH]:
         parts = split(str(fp))
-        if _structured(r.data, parts, value, options):
+        if _structured(r.data, parts, get_value, options):
             continue
         out: list = []
         try:
@@ -325,7 +341,7 @@ def _copy_to_target(r: Resource, value, target: dict) -> None:
         if not out:
             raise TransformerError(_field_error(fp, create))
         for c, k in out:
-            _set(c, k, value, options)
+            _set(c, k, get_value(), options)
     _strip_created(r.data)
 
 
@@ -352,10 +368,12 @@ def _field_error(fp, create) -> str:
 
 # -- the transformer ----------------------------------------------------------------------------
 def _source_value(resources: ResourceList, rep: dict):
+    """A function giving the source value: the source field is read at each use."""
     if rep.get("sourceValue") is not None and rep.get("source") is not None:
         raise TransformerError("value and resource selectors are mutually exclusive")
     if rep.get("sourceValue") is not None:
-        return str(rep["sourceValue"])
+        text = str(rep["sourceValue"])
+        return lambda: text
     src = rep["source"]
     if not isinstance(src, dict):
         raise TransformerError("a replacement source must be a mapping")
@@ -369,7 +387,8 @@ def _source_value(resources: ResourceList, rep: dict):
     if not matches:
         raise TransformerError("nothing selected by %s" % _source_str(src))
     fp = _s(src.get("fieldPath")) or DEFAULT_FIELD_PATH
-    value = _lookup(matches[0].data, split(fp))
+    loc = _locate(matches[0].data, split(fp))
+    value = None if loc is None else loc[0] if loc[1] is _SELF else loc[0][loc[1]]
     if value is None or value == {} or value == []:
         raise TransformerError("fieldPath `%s` is missing for replacement source %s"
                                % (fp, sel))
@@ -382,8 +401,12 @@ def _source_value(resources: ResourceList, rep: dict):
         if idx >= len(pieces) or idx < 0:
             raise TransformerError("options.index %d is out of bounds for value %s"
                                    % (idx, _text(value)))
-        return pieces[idx]
-    return value
+        piece = pieces[idx]
+        return lambda: piece
+    holder, key = loc
+    if key is _SELF:
+        return lambda: holder
+    return lambda: holder[key]
 
 
 def apply(resources: ResourceList, replacements: list, *, configured_in: str = "") -> None:
@@ -394,7 +417,7 @@ def apply(resources: ResourceList, replacements: list, *, configured_in: str = "
                 rep.get("targets") is None:
             raise TransformerError("replacements must specify a source and at least one target",
                                    file=configured_in)
-        value = _source_value(resources, rep)
+        get_value = _source_value(resources, rep)
         for target in rep.get("targets") or []:
             if not isinstance(target, dict) or target.get("select") is None:
                 raise TransformerError("target must specify resources to select",
@@ -410,7 +433,7 @@ def apply(resources: ResourceList, replacements: list, *, configured_in: str = "
                 if any(not x.empty_id and any(x.selects(i) for i in ids) for x in rejects):
                     continue
                 if any(select.selects(i) for i in ids):
-                    _copy_to_target(r, value, target)
+                    _copy_to_target(r, get_value, target)
                     record(r, "ReplacementTransformer", configured_in,
                            paths=tuple(tuple(p for p in split(str(fp)) if not p.isdigit()
                                              and not p.startswith("[") and p != "*")

@@ -222,3 +222,60 @@ def test_exec_and_function_plugins_are_refused_with_a_clear_error(oracle):
         pytest_kustomize.build(oracle.root, enable_alpha_plugins=True)
     assert "not supported" in str(ei.value)
     assert oracle.kubectl().returncode != 0
+
+
+def test_replacement_source_is_read_again_after_a_target_changed_it(oracle):
+    # the source field is itself the first target: kustomize holds the source node, so the
+    # next target fields see the value the first one wrote ("main/main", then "/main/main")
+    oracle.assert_same({
+        "kustomization.yaml": """\
+            resources: [d.yaml, s.yaml]
+            replacements:
+            - source: {kind: Deployment, name: web, fieldPath: spec.template.spec.containers.0.name}
+              targets:
+              - select: {kind: Deployment}
+                fieldPaths:
+                - spec.template.spec.containers.[image=nginx].name
+                - spec.template.spec.containers.[name=extra].image
+                options: {create: true, delimiter: /, index: 2}
+              - select: {kind: Service}
+                fieldPaths: [metadata.name]
+            """,
+        "d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+                  "  template:\n    spec:\n      containers:\n      - name: main\n"
+                  "        image: nginx\n",
+        "s.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n",
+    })
+
+
+REPLACE_SCALAR = """\
+resources: [cm.yaml, t.yaml]
+replacements:
+- source: {{kind: ConfigMap, fieldPath: data.{src}}}
+  targets:
+  - select: {{kind: T}}
+    fieldPaths: [spec.{dst}]
+"""
+TYPED = {
+    "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: src\ndata:\n  s: abc\n"
+               "  n: \"0x1F\"\n  f: \"2.5\"\n  i: \"7\"\n",
+    "t.yaml": "apiVersion: example.com/v1\nkind: T\nmetadata:\n  name: t\nspec:\n  i: 1\n"
+              "  b: true\n  f: 1.5\n",
+}
+
+
+def test_replacement_keeps_the_type_of_the_field_it_replaces(oracle):
+    # the text is decoded as the target's type: "0x1F" into an int field is 31, "7" into a
+    # float field is 7
+    for src, dst in (("n", "i"), ("i", "f"), ("f", "f")):
+        oracle.assert_same(dict(TYPED, **{"kustomization.yaml": REPLACE_SCALAR.format(
+            src=src, dst=dst)}))
+
+
+def test_replacement_text_that_does_not_fit_the_field_type_is_an_error(oracle):
+    for src, dst, want in (("s", "i", "cannot decode !!str `abc` as a !!int"),
+                           ("f", "i", "cannot decode !!float `2.5` as a !!int"),
+                           ("i", "b", "cannot decode !!int `7` as a !!bool")):
+        err = oracle.assert_both_fail(dict(TYPED, **{
+            "kustomization.yaml": REPLACE_SCALAR.format(src=src, dst=dst)}), contains=want)
+        assert err.field == "replacements"
