@@ -9,13 +9,19 @@ from ..resource import ResourceList
 from .base import record, spec_paths
 
 
+_TAIL = r"(:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$"
+
+
 def is_image_matched(value: str, name: str) -> bool:
+    """kustomize's IsImageMatched: Go's regexp ``^<name>(:tag)?(@digest)?$``, searched.
+    Go accepts a repeated anchor, so ``*`` (``^*``: the start anchor made optional) matches
+    every image; Python spells that ``(?:^)*``."""
+    head = "(?:^)*" + name[1:] if name.startswith("*") else "^" + name
     try:
-        pat = re.compile("^" + name + r"(:[a-zA-Z0-9_.{}-]*)?"
-                         r"(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$")
+        pat = re.compile(head + _TAIL)
     except re.error:
         return False
-    return pat.match(value) is not None
+    return pat.search(value) is not None
 
 
 def split(image: str) -> tuple:

@@ -154,6 +154,13 @@ def test_images_new_name_tag_and_digest(oracle):
         "230879ce7d3d3\n"))
 
 
+def test_images_star_matches_every_image_and_tag_suffix(oracle):
+    # "*" compiles in Go's regexp as an optional start anchor: every image matches
+    oracle.assert_same(tree(
+        "images:\n- name: '*'\n  newName: mirror.example.com/all\n"
+        "- name: mirror.example.com/all\n  tagSuffix: -alpine\n"))
+
+
 def test_replicas(oracle):
     oracle.assert_same(tree("replicas:\n- name: web\n  count: 5\n"))
 
