@@ -664,11 +664,56 @@ def dump_document(obj, *, fast: bool = True) -> str:
         out: list = []
         if _fast_map(obj, 0, None, out):
             return "".join(out)
+    boms: list = []
+    obj = _hide_bom_strings(obj, boms)
     text = yaml.dump(obj, Dumper=_Dumper)
     if text.endswith("\n...\n"):
         # newer libyaml closes an open-ended scalar (|+) with "..."; go-yaml v2 does not
         text = text[:-4]
+    for i, value in enumerate(boms):
+        text = text.replace(_BOM_TOKEN % i, _v2_bom_scalar(value), 1)
     return text
+
+
+# go-yaml v2's double-quoted writer tests for a byte-order mark at the start of the value
+# instead of at the current character, so a value starting with U+FEFF has every character
+# escaped ("\uFEFF\x62\x6F\x6D"). libyaml does not do that: such values are swapped for a
+# plain token before emitting and written here afterwards.
+_BOM_TOKEN = "pytest-kustomize-bom-value-%d"
+_V2_ESCAPES = {0x00: "0", 0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f",
+               0x0D: "r", 0x1B: "e", 0x22: '"', 0x5C: "\\", 0x85: "N", 0xA0: "_",
+               0x2028: "L", 0x2029: "P"}
+
+
+def _v2_bom_scalar(value: str) -> str:
+    out = ['"']
+    for ch in value:
+        o = ord(ch)
+        if o in _V2_ESCAPES:
+            out.append("\\" + _V2_ESCAPES[o])
+        elif o <= 0xFF:
+            out.append("\\x%02X" % o)
+        elif o <= 0xFFFF:
+            out.append("\\u%04X" % o)
+        else:
+            out.append("\\U%08X" % o)
+    out.append('"')
+    return "".join(out)
+
+
+def _hide_bom_strings(node, found: list):
+    if isinstance(node, str):
+        if node.startswith("\ufeff"):
+            found.append(node)
+            return _BOM_TOKEN % (len(found) - 1)
+        return node
+    if isinstance(node, dict):
+        if not any(isinstance(v, (str, dict, list)) for v in node.values()):
+            return node
+        return {k: _hide_bom_strings(v, found) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_hide_bom_strings(v, found) for v in node]
+    return node
 
 
 def dump_documents(objs) -> str:

@@ -99,6 +99,16 @@ def test_scalars_at_the_edges_of_go_number_parsing(oracle):
                         "cm.json": json.dumps(cm), "t.yaml": plain})
 
 
+def test_values_starting_with_a_byte_order_mark_are_escaped_as_go_yaml_v2_does(oracle):
+    # a file saved with a BOM (common on Windows) in a generator; go-yaml v2 then escapes
+    # every character of the value
+    oracle.assert_same({
+        "kustomization.yaml": "configMapGenerator:\n- name: c\n  files:\n  - bom.txt\n"
+                              "  literals:\n  - plain=\\ufeffnot-a-bom-here\n",
+        "bom.txt": "\ufeffkey = \"value\" é 日本\r\nnext\tline\n".encode("utf-8"),
+    })
+
+
 def test_multiple_documents_and_lists(oracle):
     oracle.assert_same({
         "kustomization.yaml": "resources:\n- all.yaml\n",
