@@ -140,6 +140,9 @@ class Resource:
     ref_var_names: list = field(default_factory=list)  # legacy vars bound to this resource
     is_helm: bool = False        # rendered by helm (the namespace transformer leaves it alone)
     _id_memo: Any = field(default=None, repr=False, compare=False)
+    # label/annotation entries created by one transformer share one YAML node in kustomize:
+    # (id(map), key) -> [value, [(map, key), ...]] (see transformers/labels.py)
+    shared_entries: Any = field(default=None, repr=False, compare=False)
 
     # --- identity ---------------------------------------------------------------------
     @property

@@ -13,6 +13,7 @@ from ..resource import Gvk, NameIndex, ResId, Resource, ResourceList
 from ..selector import Selector
 from ..strategicmerge import strategic_merge
 from .base import record
+from .labels import follow_shared_entries, shared_entry_paths
 
 
 def _patch_id(p: dict) -> ResId:
@@ -48,11 +49,14 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
         res.remember_id()
     p = dict(patch)
     p["apiVersion"] = res.data.get("apiVersion")
+    shared = shared_entry_paths(res)
     merged = strategic_merge(res.data, p, schema)
     if merged is None or not merged:
         res.data = {}
         return False
     res.data = merged
+    if shared:
+        follow_shared_entries(res, shared)
     if not allow_kind_change:
         res.data["kind"] = kind
     md = res.metadata

@@ -175,3 +175,47 @@ def test_input_order_option_keeps_file_order(oracle):
     out = oracle.engine(reorder="none")
     kinds = [line.split(": ")[1] for line in out.splitlines() if line.startswith("kind: ")]
     assert kinds[:3] == ["Deployment", "Service", "ServiceAccount"]
+
+
+# kustomize gives every field a label transformer creates in one resource the same YAML
+# node; a later in-place write to one of them (another label transformer, a strategic-merge
+# patch) shows at all of them, while a JSON patch rebuilds the resource and ends the sharing.
+SHARED_BASE = {
+    "base/kustomization.yaml": "resources: [d.yaml]\ncommonLabels:\n  app: foo\n",
+    "base/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+                   "  selector:\n    matchLabels: {x: '1'}\n  template:\n    metadata:\n"
+                   "      labels: {x: '1'}\n    spec:\n      containers:\n      - name: c\n"
+                   "        image: nginx\n",
+}
+
+
+def test_overlay_label_without_selectors_follows_a_base_label_into_selectors(oracle):
+    out = oracle.assert_same(dict(SHARED_BASE, **{
+        "ov/kustomization.yaml": "resources: [../base]\nlabels:\n- pairs:\n    app: bar\n"}),
+        build_dir="ov")
+    assert "app: foo" not in out        # kubectl moved the selectors too
+
+
+def test_strategic_merge_patch_of_a_shared_label(oracle):
+    oracle.assert_same(dict(SHARED_BASE, **{
+        "ov/kustomization.yaml": "resources: [../base]\npatches:\n- patch: |-\n"
+                                 "    apiVersion: apps/v1\n    kind: Deployment\n"
+                                 "    metadata:\n      name: web\n      labels:\n"
+                                 "        app: baz\n"}), build_dir="ov")
+
+
+def test_json_patch_ends_the_sharing(oracle):
+    out = oracle.assert_same(dict(SHARED_BASE, **{
+        "ov/kustomization.yaml": "resources: [../base]\npatches:\n- target: {kind: Deployment}\n"
+                                 "  patch: |-\n    - op: replace\n      path: /metadata/labels/app\n"
+                                 "      value: baz\nlabels:\n- pairs:\n    app: bar\n"}),
+        build_dir="ov")
+    assert "app: foo" in out
+
+
+def test_two_label_entries_with_one_key(oracle):
+    oracle.assert_same({
+        "kustomization.yaml": "resources: [base/d.yaml]\nlabels:\n- pairs: {app: prod}\n"
+                              "  includeSelectors: true\n- pairs: {app: 'true'}\n"
+                              "  includeSelectors: false\n",
+        "base/d.yaml": SHARED_BASE["base/d.yaml"]})
