@@ -204,12 +204,20 @@ def _parse(text: str, path: str) -> Kustomization:
     return Kustomization(path, data, warnings)
 
 
-def _check_fields(obj: dict, spec: dict, where: str, path: str) -> None:
+def type_mismatch(obj: dict, spec: dict) -> tuple | None:
+    """(field, what it must be, its value) for the first field of ``obj`` whose value does
+    not have the type ``spec`` names; None when all fit."""
     for sub, kind in spec.items():
         if not type_ok(kind, obj.get(sub)):
-            raise KustomizationError("invalid Kustomization: field %s.%s must be %s, got %r"
-                                     % (where, sub, expected_type(kind), obj.get(sub)), file=path,
-                                     field="%s.%s" % (where, sub))
+            return sub, expected_type(kind), obj.get(sub)
+    return None
+
+
+def _check_fields(obj: dict, spec: dict, where: str, path: str) -> None:
+    bad = type_mismatch(obj, spec)
+    if bad is not None:
+        raise KustomizationError("invalid Kustomization: field %s.%s must be %s, got %r"
+                                 % ((where,) + bad), file=path, field="%s.%s" % (where, bad[0]))
 
 
 def _check_entries(data: dict, path: str) -> None:

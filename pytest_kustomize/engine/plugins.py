@@ -8,7 +8,7 @@ import os
 from ..errors import KustomizeError, PluginError
 from . import fieldspec as fsm
 from . import generators
-from .kustomization import ENTRY_FIELDS, expected_type, type_ok
+from .kustomization import ENTRY_FIELDS, type_mismatch
 from .reader import objects_from_text
 from .resource import Origin, Resource, ResourceList
 from .transformers import images, labels, namespace, patches, prefix_suffix, replicas
@@ -42,12 +42,11 @@ PLUGIN_FIELDS = {
 
 
 def _check_fields(target, cfg: dict, kind: str, field: str, cfg_path: str) -> None:
-    for key, t in PLUGIN_FIELDS.get(kind, {}).items():
-        if not type_ok(t, cfg.get(key)):
-            raise PluginError("plugin %s (configured in %s): field %s must be %s, got %r"
-                              % (kind, cfg_path, key, expected_type(t), cfg.get(key)),
-                              file=target.kfile,
-                              field="%s: %s.%s" % (field, kind, key))
+    bad = type_mismatch(cfg, PLUGIN_FIELDS.get(kind, {}))
+    if bad is not None:
+        raise PluginError("plugin %s (configured in %s): field %s must be %s, got %r"
+                          % ((kind, cfg_path) + bad), file=target.kfile,
+                          field="%s: %s.%s" % (field, kind, bad[0]))
 
 
 def _configs(target, entries: list, field: str) -> list:

@@ -702,17 +702,23 @@ def _v2_bom_scalar(value: str) -> str:
 
 
 def _hide_bom_strings(node, found: list):
+    """``node`` with BOM-led strings swapped for tokens; copies only along changed paths."""
     if isinstance(node, str):
         if node.startswith("\ufeff"):
             found.append(node)
             return _BOM_TOKEN % (len(found) - 1)
         return node
     if isinstance(node, dict):
-        if not any(isinstance(v, (str, dict, list)) for v in node.values()):
-            return node
-        return {k: _hide_bom_strings(v, found) for k, v in node.items()}
+        out = None
+        for k, v in node.items():
+            nv = _hide_bom_strings(v, found)
+            if nv is not v:
+                out = dict(node) if out is None else out
+                out[k] = nv
+        return node if out is None else out
     if isinstance(node, list):
-        return [_hide_bom_strings(v, found) for v in node]
+        new = [_hide_bom_strings(v, found) for v in node]
+        return node if all(a is b for a, b in zip(new, node)) else new
     return node
 
 

@@ -98,8 +98,6 @@ def decode_json6902(text: str, source: str) -> list:
 def _drop_empty(resources: ResourceList, touched=None, index: NameIndex | None = None) -> None:
     """Remove resources a patch deleted (``touched``: the only ones that can be empty)."""
     if touched is not None and all(r.data for r in touched):
-        if index is not None:
-            index.touched(touched)
         return
     resources.set_items([r for r in resources if r.data])
     if index is not None:
@@ -142,6 +140,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                       field: str = "patches", schema=None, index: NameIndex | None = None) -> None:
     """One entry of ``patches``; ``index``: a NameIndex of ``resources`` kept across a run of
     entries (only the patched resources change, so it stays valid)."""
+    index = index if index is not None else NameIndex(resources)
     if not isinstance(entry, dict):
         raise PatchError("each patch must be a mapping with patch/path/target", file=configured_in,
                          field=field)
@@ -208,6 +207,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                 apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
                           schema=schema)
                 record(r, "PatchTransformer", configured_in, source, patch=sm_docs[0])
+            index.touched(selected)
             _drop_empty(resources, selected, index)
             return
         patched = []
@@ -222,8 +222,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                       schema=schema)
             record(r, "PatchTransformer", configured_in, source, patch=p)
             patched.append(r)
-            if index is not None:
-                index.touched((r,))
+            index.touched((r,))
         _drop_empty(resources, patched, index)
         return
     # JSON 6902
@@ -236,14 +235,14 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
         r.remember_id()
         apply_json6902(r, js_ops, source)
         record(r, "PatchTransformer", configured_in, source, patch=js_ops)
-    if index is not None:
-        index.touched(selected)
+    index.touched(selected)
 
 
 # -- patchesJson6902 -------------------------------------------------------------------------
 def apply_patches_json6902(resources: ResourceList, entry: dict, loader, *,
                            configured_in: str, index: NameIndex | None = None) -> None:
     field = "patchesJson6902"
+    index = index if index is not None else NameIndex(resources)
     if not isinstance(entry, dict):
         raise PatchError("each entry must be a mapping", file=configured_in, field=field)
     target = entry.get("target") or {}
@@ -270,5 +269,4 @@ def apply_patches_json6902(resources: ResourceList, entry: dict, loader, *,
     for r in selected:
         apply_json6902(r, ops, source)
         record(r, "PatchJson6902Transformer", configured_in, source, patch=ops)
-    if index is not None:
-        index.touched(selected)
+    index.touched(selected)
