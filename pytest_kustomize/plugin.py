@@ -9,6 +9,9 @@ import pytest
 
 from .engine.loader import KUSTOMIZATION_FILE_NAMES
 
+# Hook modules of the features, registered with this entry point (see hooks/__init__.py).
+pytest_plugins: list[str] = []
+
 
 def pytest_addoption(parser):
     group = parser.getgroup("kustomize", "pytest-kustomize")
