@@ -120,7 +120,8 @@ def engine(path: str) -> tuple:
 
 def _first_error(stderr: str) -> str:
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    lines = [ln for ln in lines if not ln.startswith("E1") and ln not in (">",)] or lines
+    lines = [ln for ln in lines if not ln.startswith(("E1", "# Warning")) and ln != ">"] \
+        or lines
     return " ".join(lines)[:400]
 
 
