@@ -9,6 +9,9 @@ import textwrap
 
 import pytest
 
+from pytest_kustomize.cluster import LocalApiServer
+from pytest_kustomize.tools import require_tool
+
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
            "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
@@ -114,3 +117,12 @@ def untouched(repo):
     yield g
     if g.before is not None:
         g.check()
+
+
+@pytest.fixture(scope="session")
+def local_cluster():
+    """etcd + kube-apiserver for the immutable-field oracle (scripts/install-tools)."""
+    require_tool("etcd")
+    require_tool("kube-apiserver")
+    with LocalApiServer() as cluster:
+        yield cluster
