@@ -183,10 +183,13 @@ def _is_kustomization(fs, path: str) -> bool:
     return any(fs.isfile(os.path.join(d, n)) for n in KUSTOMIZATION_FILE_NAMES)
 
 
-def diff_overlay(path: str, base_fs, head_fs, *, ignore=(), **options) -> OverlayResult:
-    """Render ``path`` in two file systems (``head_fs`` None: the work tree) and diff."""
+def diff_overlay(path: str, base_fs, head_fs, *, ignore=(), name: str | None = None,
+                 **options) -> OverlayResult:
+    """Render ``path`` in two file systems (``head_fs`` None: the work tree) and diff;
+    ``name`` is how reports call the overlay (default: ``path``)."""
     from_disk = head_fs is None
-    out = OverlayResult(path)
+    name = path if name is None else name
+    out = OverlayResult(name)
     head_view = head_fs if not from_disk else DISK
     out.new = not _is_kustomization(base_fs, path)
     out.deleted = not _is_kustomization(head_view, path)
@@ -207,7 +210,7 @@ def diff_overlay(path: str, base_fs, head_fs, *, ignore=(), **options) -> Overla
             out.head_error = str(e)
     out.base, out.head = base, head
     if not out.error:
-        out.diff = diff(base, head, by="id", ignore=ignore, name=path)
+        out.diff = diff(base, head, by="id", ignore=ignore, name=name)
     return out
 
 

@@ -62,9 +62,9 @@ class BaseRenderer:
         opts = self._options(options)
         key = (full, tuple(ignore), tuple(sorted(opts.items())))
         if key not in self._diffs:
-            res = diff_overlay(full, self.tree(full), None, ignore=ignore, **opts)
-            res.path = os.path.relpath(full, self.renderer.root)
-            self._diffs[key] = res
+            self._diffs[key] = diff_overlay(full, self.tree(full), None, ignore=ignore,
+                                            name=os.path.relpath(full, self.renderer.root),
+                                            **opts)
         return self._diffs[key]
 
 

@@ -1,13 +1,13 @@
 """Remote bases and components, resolved as kustomize resolves them.
 
-``parse(url)`` splits a kustomize remote target (``github.com/org/repo//path?ref=v1``,
+``parse(url)`` reads a kustomize remote target (``github.com/org/repo//path?ref=v1``,
 ``https://host/org/repo.git//path?ref=&timeout=&submodules=``, ``git::…``, ``ssh://…``,
-scp-style ``git@host:org/repo``, ``file:///abs/repo``) into the URL Git clones, the directory in
-the repository and the query options, by kustomize's rules (its ``api/internal/git``).
+scp-style ``git@host:org/repo``, ``file:///abs/repo``) with ``engine.remote``'s rules.
 ``RemoteCache.fetch(spec)`` gives a checkout of the ref in a cache directory keyed by URL and
 ref: cloned once with GitPython (a shallow fetch of the ref first, a full fetch when the server
 refuses it), reused across renders and sessions, guarded by a file lock for parallel workers.
-Offline, only the cache is used. Only the file, http(s) and ssh transports are allowed (no
+Offline, only the cache is used. ``serve(cache)`` is the engine loader's ``remote`` hook:
+a remote root is loaded from its checkout, restricted to it, as kustomize does. Only the file, http(s) and ssh transports are allowed (no
 ``ext::``), a URL or ref that Git could read as an option is refused, credentials in URLs are
 never printed, and every clone stays inside the cache directory.
 """
@@ -19,40 +19,16 @@ import os
 import re
 import shutil
 import tempfile
-import urllib.parse
-from dataclasses import dataclass
 
 import git
 
+from ..engine.fs import DISK
+from ..engine.loader import ROOT_ONLY, Loader, is_remote
+from ..engine.remote import RepoSpec, parse_repo_spec
+from ..errors import LoadError
 from .git import GitError
 
-FILE, HTTP, HTTPS, SSH = "file://", "http://", "https://", "ssh://"
-DEFAULT_TIMEOUT = 27.0      # seconds, as kustomize
 ALLOWED_PROTOCOLS = "file:http:https:ssh"
-_USER = re.compile(r"^([a-zA-Z][a-zA-Z0-9-]*)@")
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-@dataclass(frozen=True)
-class RepoSpec:
-    """A parsed remote target: ``clone_url`` (what Git fetches), ``path`` in the repository,
-    ``ref`` ('' for the default branch), ``timeout`` seconds and ``submodules``."""
-    raw: str
-    host: str
-    repo_path: str
-    path: str = ""
-    ref: str = ""
-    timeout: float = DEFAULT_TIMEOUT
-    submodules: bool = True
-
-    @property
-    def clone_url(self) -> str:
-        return self.host + self.repo_path
-
-    def __str__(self) -> str:
-        return redact(self.raw)
 
 
 def redact(url: str) -> str:
@@ -61,105 +37,15 @@ def redact(url: str) -> str:
 
 
 def parse(url: str) -> RepoSpec:
-    """The RepoSpec of a kustomize remote target; GitError when it is not one."""
-    if os.path.isabs(url):
-        raise GitError("uri looks like abs path: %s" % url)
-    rest, _, query = url.partition("?")
-    ref, timeout, submodules = _query(query)
-    host, rest = _host(rest, url)
-    repo_path, path = _split_path(rest, all_segments=host.startswith(FILE), url=url)
-    if ref.startswith("-") or repo_path.startswith("-"):
+    """The RepoSpec of a kustomize remote target (``engine.remote`` holds kustomize's rules);
+    GitError when it is not one, or when Git could read its repository or ref as an option."""
+    spec = parse_repo_spec(url) if isinstance(url, str) else None
+    if spec is None:
+        raise GitError("%r is not a remote Git target kustomize accepts" % redact(str(url)))
+    if spec.ref.startswith("-") or spec.repo_path.startswith("-") or \
+            spec.clone_spec.startswith("-"):
         raise GitError("remote %s: a ref or repository may not start with '-'" % redact(url))
-    return RepoSpec(url, host, repo_path, path, ref, timeout, submodules)
-
-
-def _query(query: str):
-    values = urllib.parse.parse_qs(query, keep_blank_values=True)
-
-    def first(name):
-        v = values.get(name)
-        return v[0] if v else ""
-    ref = first("ref") or first("version")
-    timeout = DEFAULT_TIMEOUT
-    t = first("timeout")
-    if t:
-        if t.isdigit() and int(t) > 0:
-            timeout = float(int(t))
-        elif _DURATION.match(t):
-            secs = sum(float(n) * _UNITS[u] for n, u in _DURATION_PART.findall(t))
-            if secs > 0:
-                timeout = secs
-    submodules = True
-    s = first("submodules")
-    if s in ("1", "t", "T", "TRUE", "true", "True"):
-        submodules = True
-    elif s in ("0", "f", "F", "FALSE", "false", "False"):
-        submodules = False
-    return ref, timeout, submodules
-
-
-def _strip_ci(s: str, prefix: str):
-    if s[:len(prefix)].lower() == prefix:
-        return s[len(prefix):], True
-    return s, False
-
-
-def _host(n: str, url: str):
-    n, _ = _strip_ci(n, "git::")
-    scheme = ""
-    for prefix in (SSH, HTTPS, HTTP, FILE):
-        n, found = _strip_ci(n, prefix)
-        if found:
-            scheme = prefix
-            break
-    m = _USER.match(n)
-    user = m.group(0) if m else ""
-    n = n[len(user):]
-    github = n.lower().startswith(("github.com/", "github.com:"))
-    scp = scheme == "" and (user != "" or github)
-    if scheme == "" and not scp:
-        raise GitError("not a remote target (failed to parse scheme): %s" % redact(url))
-    if scheme == FILE:
-        return scheme, user + n
-    sep = n.find("/")
-    if scp:
-        colon = n.find(":")
-        if sep == -1 or 0 < colon < sep:
-            sep = colon
-    host, rest = (n[:sep + 1], n[sep + 1:]) if sep >= 0 else (n, "")
-    if github:
-        if scheme.startswith(SSH) or user:
-            scheme, host = "", "github.com:"
-        else:
-            scheme, user, host = HTTPS, "", "github.com/"
-    if not host:
-        raise GitError("remote %s: failed to parse host segment" % redact(url))
-    return scheme + user + host, rest
-
-
-def _split_path(n: str, *, all_segments: bool, url: str):
-    repo = path = None
-    i = n.find("_git/")
-    if i >= 0:
-        head, tail = n[:i + 5], n[i + 5:].split("/")
-        repo, path = head + tail[0], "/".join(tail[1:])
-    elif "//" in n:
-        repo, path = n.split("//", 1)
-    elif ".git" in n:
-        j = n.index(".git") + 4
-        repo, path = n[:j], n[j:]
-    elif all_segments:
-        repo, path = n, ""
-    else:
-        seg = n.split("/")
-        if len(seg) >= 2:
-            repo, path = "/".join(seg[:2]), "/".join(seg[2:])
-    if not repo:
-        raise GitError("remote %s: failed to parse repo path segment" % redact(url))
-    clean = os.path.normpath(path.lstrip("/")) if path.strip("/") else "."
-    if clean.split("/")[0] == "..":
-        raise GitError("remote %s: url path exits repo" % redact(url))
-    return repo, path.lstrip("/")
+    return spec
 
 
 def default_cache_dir() -> str:
@@ -176,7 +62,7 @@ class RemoteCache:
         self.offline = offline
 
     def key(self, spec: RepoSpec) -> str:
-        raw = "\0".join((spec.clone_url, spec.ref, "sub" if spec.submodules else "nosub"))
+        raw = "\0".join((spec.clone_spec, spec.ref, "sub" if spec.submodules else "nosub"))
         return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def checkout_dir(self, spec: RepoSpec) -> str:
@@ -192,7 +78,7 @@ class RemoteCache:
                 if not os.path.exists(os.path.join(dest, ".pytest-kustomize-complete")):
                     if self.offline:
                         raise GitError("remote %s: not in the cache %s and offline mode is on"
-                                       % (spec, self.directory))
+                                       % (redact(spec.raw), self.directory))
                     self._clone(spec, dest)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
@@ -202,12 +88,13 @@ class RemoteCache:
         root = os.path.realpath(os.path.join(dest, spec.path))
         if root != dest and not root.startswith(dest + os.sep):
             raise GitError("remote %s: %r refers to directory outside of repo %r"
-                           % (spec, spec.path, dest))
+                           % (redact(spec.raw), spec.path, dest))
         if not os.path.isdir(root):
             if os.path.exists(root):
                 raise GitError("remote %s: '%s' refers to file; expecting directory"
-                               % (spec, spec.path))
-            raise GitError("remote %s: no directory %r in the repository" % (spec, spec.path))
+                               % (redact(spec.raw), spec.path))
+            raise GitError("remote %s: no directory %r in the repository"
+                           % (redact(spec.raw), spec.path))
         return root
 
     def _clone(self, spec: RepoSpec, dest: str) -> None:
@@ -215,7 +102,7 @@ class RemoteCache:
         env = {"GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS, "GIT_TERMINAL_PROMPT": "0",
                "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GIT_CONFIG_NOSYSTEM": "1",
                "GIT_SSH_COMMAND": "ssh -oBatchMode=yes"}
-        url, ref = spec.clone_url, spec.ref or "HEAD"
+        url, ref = spec.clone_spec, spec.ref or "HEAD"
         try:
             repo = git.Repo.init(tmp)
             g = repo.git
@@ -244,7 +131,7 @@ class RemoteCache:
             shutil.rmtree(tmp, ignore_errors=True)
             msg = (e.stderr or e.stdout or str(e)).strip().replace(url, redact(url))
             raise GitError("remote %s: git could not fetch %s at %s: %s"
-                           % (spec, redact(url), ref, _redact_text(msg))) from None
+                           % (redact(spec.raw), redact(url), ref, _redact_text(msg))) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -252,3 +139,44 @@ class RemoteCache:
 
 def _redact_text(text: str) -> str:
     return re.sub(r"(?i)([a-z][a-z0-9+.-]*://[^/@:\s]*):[^/@\s]*@", r"\1:***@", text)
+
+
+class CloneLoader(Loader):
+    """A loader inside a checkout of a remote target: bases it names must stay in the clone
+    (kustomize's git containment check)."""
+    clone_dir: str = ""
+    spec: RepoSpec | None = None
+
+    def new(self, path: str) -> Loader:
+        child = super().new(path)
+        if is_remote(path):
+            return child
+        if child.root != self.clone_dir and not child.root.startswith(self.clone_dir + "/"):
+            raise LoadError("security; bases in kustomizations found in cloned git repos must "
+                            "be within the repo, but base '%s' is outside '%s' (remote %s)"
+                            % (child.root, self.clone_dir, redact(self.spec.raw)))
+        child.__class__ = CloneLoader
+        child.clone_dir, child.spec = self.clone_dir, self.spec
+        return child
+
+
+def serve(cache: RemoteCache | None = None):
+    """The ``remote(parent, target) -> Loader`` hook of ``engine.loader.Loader``: clones
+    ``target`` through ``cache`` (default: the user's cache directory) and loads from it."""
+    cache = cache or RemoteCache()
+
+    def remote(parent: Loader | None, target: str) -> Loader:
+        spec = parse(target)
+        node = parent
+        while node is not None:
+            prev = getattr(node, "spec", None)
+            if prev is not None and prev.raw.startswith(spec.raw):
+                raise LoadError("cycle detected: URI '%s' referenced by previous URI '%s'"
+                                % (redact(spec.raw), redact(prev.raw)))
+            node = node.parent
+        root = cache.fetch(spec)
+        ldr = CloneLoader(root, ROOT_ONLY, parent, parent.cache if parent is not None else None,
+                          real=True, fs=DISK, remote=remote)
+        ldr.clone_dir, ldr.spec = os.path.realpath(cache.checkout_dir(spec)), spec
+        return ldr
+    return remote

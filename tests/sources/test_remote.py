@@ -35,7 +35,7 @@ from pytest_kustomize.sources.remote import RemoteCache, parse, redact
 ])
 def test_parse(url, clone, path, ref):
     spec = parse(url)
-    assert (spec.clone_url, spec.path, spec.ref) == (clone, path, ref)
+    assert (spec.clone_spec, spec.path, spec.ref) == (clone, path, ref)
 
 
 def test_query_options():
@@ -59,10 +59,14 @@ def test_options_in_refs_and_urls_are_refused():
         parse("file://--upload-pack=x//p")
 
 
-def test_credentials_are_redacted():
+def test_credentials_are_redacted(tmp_path):
     url = "https://bot:s3cr3t-token@git.example.org/team/infra.git//k8s"
     assert "s3cr3t" not in redact(url)
-    assert "s3cr3t" not in str(parse(url))
+    assert redact(url) == "https://bot:***@git.example.org/team/infra.git//k8s"
+    cache = RemoteCache(str(tmp_path / "cache"), offline=True)
+    with pytest.raises(GitError) as ei:
+        cache.fetch(parse(url))
+    assert "s3cr3t" not in str(ei.value) and "bot:***@" in str(ei.value)
 
 
 # -- cloning ---------------------------------------------------------------------------------
