@@ -92,9 +92,9 @@ def main(argv=None) -> int:
     if args.command == "validate":
         return _validate(args)
     if args.command == "build":
-        from .gitdiff import build_at
+        from . import build
         try:
-            res = build_at(args.dir, args.ref, load_restrictor=RESTRICTORS[args.load_restrictor],
+            res = build(args.dir, ref=args.ref, load_restrictor=RESTRICTORS[args.load_restrictor],
                         reorder=args.reorder, enable_alpha_plugins=args.enable_alpha_plugins,
                         enable_managedby_label=args.enable_managedby_label,
                         enable_helm=args.enable_helm, helm_command=args.helm_command)

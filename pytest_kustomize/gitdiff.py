@@ -166,16 +166,9 @@ def _ansi(text: str, code: str) -> str:
     return "\x1b[%sm%s\x1b[0m" % (code, text)
 
 
-def tree_at(path: str, ref: str | None):
-    """A ``GitTreeFS`` of the repository holding ``path`` at ``ref``; None for the work
-    tree."""
-    return None if ref is None else GitTreeFS(open_repo(path), ref)
-
-
 def build_at(path: "str | os.PathLike", ref: str | None = None, **options) -> Resources:
     """``build(path)`` as a checkout of ``ref`` renders it (None: the work tree)."""
-    fs = tree_at(os.fspath(path), ref)
-    return build(path, fs=fs, **options) if fs is not None else build(path, **options)
+    return build(path, ref=ref, **options)
 
 
 def _is_kustomization(fs, path: str) -> bool:

@@ -44,7 +44,8 @@ def parse(url: str) -> RepoSpec:
         raise GitError("%r is not a remote Git target kustomize accepts" % redact(str(url)))
     if spec.ref.startswith("-") or spec.repo_path.startswith("-") or \
             spec.clone_spec.startswith("-"):
-        raise GitError("remote %s: a ref or repository may not start with '-'" % redact(url))
+        raise GitError("remote base %r: a ref or repository may not start with '-'"
+                       % redact(url))
     return spec
 
 
@@ -54,12 +55,15 @@ def default_cache_dir() -> str:
 
 
 class RemoteCache:
-    """Checkouts of remote targets below ``directory``, one per (URL, ref, submodules)."""
+    """Checkouts of remote targets below ``directory`` (``$PYTEST_KUSTOMIZE_REMOTE_CACHE``,
+    else ``~/.cache/pytest-kustomize/remote``), one per (URL, ref, submodules); offline
+    (``$PYTEST_KUSTOMIZE_OFFLINE=1``): the cache only."""
 
-    def __init__(self, directory: str | None = None, *, offline: bool = False):
+    def __init__(self, directory: str | None = None, *, offline: bool | None = None):
         self.directory = os.path.realpath(directory or os.environ.get(
             "PYTEST_KUSTOMIZE_REMOTE_CACHE") or default_cache_dir())
-        self.offline = offline
+        self.offline = offline if offline is not None else \
+            os.environ.get("PYTEST_KUSTOMIZE_OFFLINE", "") not in ("", "0", "false")
 
     def key(self, spec: RepoSpec) -> str:
         raw = "\0".join((spec.clone_spec, spec.ref, "sub" if spec.submodules else "nosub"))
@@ -77,8 +81,10 @@ class RemoteCache:
             try:
                 if not os.path.exists(os.path.join(dest, ".pytest-kustomize-complete")):
                     if self.offline:
-                        raise GitError("remote %s: not in the cache %s and offline mode is on"
-                                       % (redact(spec.raw), self.directory))
+                        raise GitError("remote base %r: %s at %s is not in the cache %s and "
+                                       "offline mode is on" % (
+                                           redact(spec.raw), redact(spec.clone_spec),
+                                           spec.ref or "HEAD", self.directory))
                     self._clone(spec, dest)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
@@ -87,13 +93,13 @@ class RemoteCache:
     def _root(self, spec: RepoSpec, dest: str) -> str:
         root = os.path.realpath(os.path.join(dest, spec.path))
         if root != dest and not root.startswith(dest + os.sep):
-            raise GitError("remote %s: %r refers to directory outside of repo %r"
+            raise GitError("remote base %r: %r refers to directory outside of repo %r"
                            % (redact(spec.raw), spec.path, dest))
         if not os.path.isdir(root):
             if os.path.exists(root):
-                raise GitError("remote %s: '%s' refers to file; expecting directory"
+                raise GitError("remote base %r: '%s' refers to file; expecting directory"
                                % (redact(spec.raw), spec.path))
-            raise GitError("remote %s: no directory %r in the repository"
+            raise GitError("remote base %r: no directory %r in the repository"
                            % (redact(spec.raw), spec.path))
         return root
 
@@ -130,7 +136,7 @@ class RemoteCache:
         except git.GitCommandError as e:
             shutil.rmtree(tmp, ignore_errors=True)
             msg = (e.stderr or e.stdout or str(e)).strip().replace(url, redact(url))
-            raise GitError("remote %s: git could not fetch %s at %s: %s"
+            raise GitError("remote base %r: git could not fetch %s at %s: %s"
                            % (redact(spec.raw), redact(url), ref, _redact_text(msg))) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -153,7 +159,7 @@ class CloneLoader(Loader):
             return child
         if child.root != self.clone_dir and not child.root.startswith(self.clone_dir + "/"):
             raise LoadError("security; bases in kustomizations found in cloned git repos must "
-                            "be within the repo, but base '%s' is outside '%s' (remote %s)"
+                            "be within the repo, but base '%s' is outside '%s' (remote base %r)"
                             % (child.root, self.clone_dir, redact(self.spec.raw)))
         child.__class__ = CloneLoader
         child.clone_dir, child.spec = self.clone_dir, self.spec
