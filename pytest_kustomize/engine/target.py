@@ -215,7 +215,7 @@ class Target:
                 try:
                     sub_loader = self.loader.new(path)
                 except LoadError as e:
-                    raise KustomizeError(
+                    raise LoadError(
                         "accumulating resources: accumulation err='accumulating resources from "
                         "'%s': %s': %s" % (path, err_file.message, e.message),
                         file=self.kfile, field="resources") from None
