@@ -324,7 +324,11 @@ class Target:
                     ns = k.get("namespace") or self.helm_root_namespace
                     if ns:
                         chart["namespace"] = ns
-                for r in inflate(self, chart, globals_):
+                try:
+                    inflated = inflate(self, chart, globals_)
+                except KustomizeError as e:
+                    raise self.err(e, "helmCharts")
+                for r in inflated:
                     try:
                         ra.absorb(r)
                     except KustomizeError as e:
