@@ -177,7 +177,10 @@ class Loader:
         if is_remote_file(path):
             raise LoadError("remote file %r: http(s) resources are not supported yet" % path)
         full = self.resolve(path)
-        self.cache.setdefault("files_read", set()).add(full)
+        read = self.cache.setdefault("files_read", set())
+        read.add(full)
+        if not posixpath.isabs(path):       # the link itself too: re-pointing it is a change
+            read.add(_clean(posixpath.join(self.root, path)))
         try:
             return self.fs.read_bytes(full)
         except IsADirectoryError:

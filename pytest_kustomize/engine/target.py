@@ -215,7 +215,7 @@ class Target:
                 try:
                     sub_loader = self.loader.new(path)
                 except LoadError as e:
-                    raise KustomizeError(
+                    raise LoadError(
                         "accumulating resources: accumulation err='accumulating resources from "
                         "'%s': %s': %s" % (path, err_file.message, e.message),
                         file=self.kfile, field="resources") from None
@@ -324,7 +324,11 @@ class Target:
                     ns = k.get("namespace") or self.helm_root_namespace
                     if ns:
                         chart["namespace"] = ns
-                for r in inflate(self, chart, globals_):
+                try:
+                    inflated = inflate(self, chart, globals_)
+                except KustomizeError as e:
+                    raise self.err(e, "helmCharts")
+                for r in inflated:
                     try:
                         ra.absorb(r)
                     except KustomizeError as e:

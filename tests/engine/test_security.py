@@ -19,6 +19,7 @@ from pytest_kustomize.engine.loader import Loader, is_remote
 from pytest_kustomize.engine.remote import is_remote_file, parse_repo_spec
 from pytest_kustomize.engine.target import BuildOptions
 from pytest_kustomize.errors import KustomizeError
+from pytest_kustomize.tools import require_tool
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n"
 COMPONENT = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
@@ -159,6 +160,39 @@ def test_link_inside_the_root_is_read(oracle, field):
     path = os.path.join(os.path.realpath(oracle.root), "app")
     assert pytest_kustomize.build(path, fs=MemoryFS.from_disk(oracle.root)).to_yaml() \
         == ref.stdout
+
+
+CHART = {
+    "app/charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    "app/charts/web/values.yaml": "replicas: 1\n",
+    "app/charts/web/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                        "  name: web\ndata:\n  r: \"{{ .Values.replicas }}\"\n",
+}
+
+
+@pytest.mark.parametrize("field", ["valuesFile: l.yaml", "additionalValuesFiles:\n  - l.yaml"])
+@pytest.mark.parametrize("where", ["../out/values.yaml", "in/values.yaml"],
+                         ids=["outside", "inside"])
+def test_helm_values_files_through_links(oracle, field, where):
+    """kubectl and kustomize v5.8.1 refuse a values file linking out and read one inside."""
+    helm = require_tool("helm")
+    files = dict(CHART, **{"out/values.yaml": "replicas: 7\n", "app/in/values.yaml":
+                           "replicas: 7\n", "app/kustomization.yaml":
+                           "helmCharts:\n- name: web\n  %s\n" % field})
+    oracle.write(files)
+    oracle.symlink({"app/l.yaml": where})
+    flags = ("--enable-helm", "--helm-command", helm)
+    options = {"enable_helm": True, "helm_command": helm}
+    for ref in (oracle.kubectl("app", *flags), oracle.kustomize("app", *flags)):
+        if where.startswith(".."):
+            app = os.path.join(os.path.realpath(oracle.root), "app")
+            assert ref.returncode != 0 and _security(app) in _unquote(ref.stderr)
+            message = _engine_error(app, **options)
+            assert _security(app) in message and "field helmCharts" in message
+        else:
+            assert ref.returncode == 0, ref.stderr
+            assert 'r: "7"' in ref.stdout
+            assert oracle.engine("app", **options) == ref.stdout
 
 
 # -- the kustomization file itself ------------------------------------------------------
