@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import os
 
-from .engine.resource import Gvk, ResId, Resource
+from .engine.build import build_resources
+from .engine.resid import Gvk, ResId
+from .engine.target import BuildOptions
 from .errors import KustomizeError
 from .query import QueryError
-from .resources import Resources
+from .resources import Resource, Resources
 
 __all__ = ["build", "Resources", "Resource", "ResId", "Gvk", "KustomizeError", "QueryError"]
 __version__ = "0.1.0"
@@ -21,8 +23,6 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
     ``load_restrictor``: ``"rootOnly"`` (default) or ``"none"``; ``reorder``: ``"legacy"``
     (default, as ``kustomize build``) or ``"none"`` (input order).
     """
-    from .engine.build import build_resources
-    from .engine.target import BuildOptions
     opts = BuildOptions(load_restrictor=load_restrictor, reorder=reorder,
                         enable_alpha_plugins=enable_alpha_plugins,
                         enable_managedby_label=enable_managedby_label, enable_helm=enable_helm,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from deepdiff import DeepDiff
 
 from .engine.resource import Resource
+from .provenance import provenance
 
 MASK = "*** (secret value) ***"
 _PATH_PART = re.compile(r"\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d+)\]")
@@ -98,7 +99,7 @@ def field_changes(old: dict, new: dict) -> list:
     return sorted(out, key=lambda c: c.path)
 
 
-def _key(r: Resource) -> tuple:
+def match_key(r: Resource) -> tuple:
     o = r.orig_id
     return (o.gvk.group, o.gvk.kind, o.name)
 
@@ -130,9 +131,9 @@ def diff(left, right, *, mask_secrets: bool = True) -> OverlayDiff:
     """Differences from ``left`` to ``right`` (two Resources, e.g. base and overlay)."""
     lmap, rmap = {}, {}
     for r in left:
-        lmap.setdefault(_key(r), []).append(r)
+        lmap.setdefault(match_key(r), []).append(r)
     for r in right:
-        rmap.setdefault(_key(r), []).append(r)
+        rmap.setdefault(match_key(r), []).append(r)
     out = OverlayDiff()
     for key, ls in lmap.items():
         rs = rmap.get(key, [])
@@ -162,7 +163,7 @@ def explain(left, right) -> list:
             lines.append("  " + str(c))
             for side, res in (("left", left), ("right", right)):
                 if res.origin.path or res.origin.transformations:
-                    lines.append("    %s: %s" % (side, res.provenance(c.path)))
+                    lines.append("    %s: %s" % (side, provenance(res, c.path)))
         return lines
     d = diff(left, right)
     return ["renders differ:"] + ["  " + line for line in str(d).splitlines()]

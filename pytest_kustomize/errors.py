@@ -70,3 +70,7 @@ class GeneratorError(KustomizeError):
 
 class PluginError(KustomizeError):
     """A generator/transformer plugin is unknown or not allowed."""
+
+
+class FieldPathError(KustomizeError, ValueError):
+    """A field path that cannot be read (empty element, unbalanced brackets)."""

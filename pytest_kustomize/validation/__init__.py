@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 
 from ..engine.resource import Resource
+from .. import provenance as prov
 from . import crds as crdmod
 from . import inprocess, kubeconform
 from .report import ERROR, INVALID, SKIPPED, VALID, FieldError, Report, ResourceResult
@@ -72,7 +73,7 @@ def _items(resources, source: str = "") -> list:
     out = []
     for i, r in enumerate(resources):
         if isinstance(r, Resource):
-            out.append(_Item(r.data, str(r.id), r.source, r))
+            out.append(_Item(r.data, str(r.id), prov.source(r), r))
         elif isinstance(r, dict):
             item = _Item(r, "", source, None)
             item.rid = "%s %s%s" % (item.kind or "(no kind)", item.namespace + "/"
@@ -146,8 +147,8 @@ def _finish(it: _Item, status: str, errors: list, msg: str, ignore_missing: bool
     if status == INVALID and it.resource is not None:
         for e in errors:        # name the patch or transformer that set a bad field
             dotted = e.dotted()
-            if dotted != "(root)" and it.resource.changes_to(dotted):
-                r.provenance[e.path] = it.resource.provenance(dotted)
+            if dotted != "(root)" and prov.changes_to(it.resource, dotted):
+                r.provenance[e.path] = prov.provenance(it.resource, dotted)
     return r
 
 
