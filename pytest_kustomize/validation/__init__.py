@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from ..engine.resource import Resource
 from .. import provenance as prov
+from .. import tools
+from ..engine import yamlio
+from ..errors import YamlError
 from . import crds as crdmod
 from . import inprocess, kubeconform
 from .report import ERROR, INVALID, SKIPPED, VALID, FieldError, Report, ResourceResult
@@ -59,8 +62,6 @@ class _Item:
 
 def _items(resources, source: str = "") -> list:
     if isinstance(resources, str):
-        from ..engine import yamlio
-        from ..errors import YamlError
         docs = [d for d in yamlio.load_documents(resources, source or "<stream>")
                 if d not in (None, {})]
         for i, d in enumerate(docs):
@@ -119,7 +120,6 @@ def validate(resources, *, kubernetes_version: str | None = None, strict: bool =
             todo.append(i)
     binary = kubeconform.find() if validator in ("auto", "kubeconform") else None
     if validator == "kubeconform" and not binary:
-        from .. import tools
         raise SchemaError("kubeconform not found; install it with: %s"
                           % tools.install_command("kubeconform"))
     name = "kubeconform" if binary else "jsonschema"
@@ -154,8 +154,7 @@ def _finish(it: _Item, status: str, errors: list, msg: str, ignore_missing: bool
 
 # --- kubeconform ----------------------------------------------------------------------
 def _stream(items) -> str:
-    from ..engine.yamlio import dump_documents
-    return dump_documents([it.data for it in items])
+    return yamlio.dump_documents([it.data for it in items])
 
 
 def _run_kubeconform(items, *, version, strict, locations, crd_schemas, binary, cache):
