@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import os
 
-from .engine.build import build_resources
+from .engine import BuildOptions, build_resources
 from .engine.resid import Gvk, ResId
-from .engine.target import BuildOptions
 from .errors import KustomizeError
 from .query import QueryError
 from .resources import Resource, Resources

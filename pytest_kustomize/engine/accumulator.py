@@ -1,4 +1,4 @@
-"""The resources of a build in orderList, and NameIndex that finds them by any name
+"""The resources of a build in order: ResourceList, and NameIndex that finds them by any name
 they have had."""
 from __future__ import annotations
 
