@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from deepdiff import DeepDiff
 
 from .engine.resource import Resource
-from .provenance import provenance
 
 MASK = "*** (secret value) ***"
 _PATH_PART = re.compile(r"\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d+)\]")
@@ -99,7 +98,7 @@ def field_changes(old: dict, new: dict) -> list:
     return sorted(out, key=lambda c: c.path)
 
 
-def match_key(r: Resource) -> tuple:
+def _key(r: Resource) -> tuple:
     o = r.orig_id
     return (o.gvk.group, o.gvk.kind, o.name)
 
@@ -131,9 +130,9 @@ def diff(left, right, *, mask_secrets: bool = True) -> OverlayDiff:
     """Differences from ``left`` to ``right`` (two Resources, e.g. base and overlay)."""
     lmap, rmap = {}, {}
     for r in left:
-        lmap.setdefault(match_key(r), []).append(r)
+        lmap.setdefault(_key(r), []).append(r)
     for r in right:
-        rmap.setdefault(match_key(r), []).append(r)
+        rmap.setdefault(_key(r), []).append(r)
     out = OverlayDiff()
     for key, ls in lmap.items():
         rs = rmap.get(key, [])
@@ -163,7 +162,7 @@ def explain(left, right) -> list:
             lines.append("  " + str(c))
             for side, res in (("left", left), ("right", right)):
                 if res.origin.path or res.origin.transformations:
-                    lines.append("    %s: %s" % (side, provenance(res, c.path)))
+                    lines.append("    %s: %s" % (side, res.provenance(c.path)))
         return lines
     d = diff(left, right)
     return ["renders differ:"] + ["  " + line for line in str(d).splitlines()]

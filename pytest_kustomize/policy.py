@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from .diff import match_key
 from .engine.resid import is_cluster_scoped
 from .engine.transformers.images import new_image, split
 from .provenance import provenance, source
@@ -200,13 +199,19 @@ def check_no_placeholders(resources, *, allow: Iterable[str] = (), allow_warning
 SELECTOR_PATHS = ("spec.selector", "spec.selector.matchLabels")
 
 
+def _baseline_key(r) -> tuple:
+    """An object's identity across renders: group, kind and its name in the kustomization."""
+    o = r.orig_id
+    return (o.gvk.group, o.gvk.kind, o.name)
+
+
 def check_selectors_unchanged(resources, baseline, *, waivers: Iterable[Waiver] = ()) -> None:
     """Workload and Service selectors equal those of ``baseline`` (another render, e.g. the
     last release or another overlay): a selector change breaks rollouts."""
-    base = {match_key(r): r for r in baseline}
+    base = {_baseline_key(r): r for r in baseline}
     bad = []
     for r in resources:
-        b = base.get(match_key(r))
+        b = base.get(_baseline_key(r))
         if b is None:
             continue
         new, old = r.data.get("spec", {}), b.data.get("spec", {})
