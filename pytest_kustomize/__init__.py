@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 
-from .engine import BuildOptions, build_resources
 from .engine.resid import Gvk, ResId
 from .errors import KustomizeError
 from .query import QueryError
@@ -22,6 +21,8 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
     ``load_restrictor``: ``"rootOnly"`` (default) or ``"none"``; ``reorder``: ``"legacy"``
     (default, as ``kustomize build``) or ``"none"`` (input order).
     """
+    from .engine.build import build_resources
+    from .engine.target import BuildOptions
     opts = BuildOptions(load_restrictor=load_restrictor, reorder=reorder,
                         enable_alpha_plugins=enable_alpha_plugins,
                         enable_managedby_label=enable_managedby_label, enable_helm=enable_helm,
