@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 
-from .engine.resource import Gvk, ResId, Resource
+from .engine.resid import Gvk, ResId
 from .errors import KustomizeError
 from .query import QueryError
-from .resources import Resources
+from .resources import Resource, Resources
 from .sources import git as _git, remote as _remote
 
 __all__ = ["build", "Resources", "Resource", "ResId", "Gvk", "KustomizeError", "QueryError"]

@@ -8,13 +8,14 @@ import os
 
 import pytest
 
+from .. import build
 from ..engine.fs import DISK
 from ..engine.loader import KUSTOMIZATION_FILE_NAMES
 from ..errors import KustomizeError
 from ..gitdiff import OverlayResult, diff_overlay
-from ..plugin import renderer_for
 from ..sources.git import GitTreeFS, open_repo
-from .. import build
+from .options import option
+from .render import renderer_for
 
 
 def pytest_addoption(parser):
@@ -68,12 +69,16 @@ class BaseRenderer:
         return self._diffs[key]
 
 
+_BASE = pytest.StashKey[BaseRenderer]()
+_COLLECTED = pytest.StashKey[set]()
+
+
 def base_ref(config) -> str | None:
-    return config.getoption("kustomize_base_ref") or config.getini("kustomize_base_ref") or None
+    return option(config, "kustomize_base_ref")
 
 
 def _base_renderer(config) -> BaseRenderer:
-    b = getattr(config, "_kustomize_base", None)
+    b = config.stash.get(_BASE, None)
     if b is None:
         ref = base_ref(config)
         if ref is None:
@@ -84,7 +89,7 @@ def _base_renderer(config) -> BaseRenderer:
             b.tree(b.renderer.root)
         except KustomizeError as e:
             raise pytest.UsageError("--kustomize-base-ref %s: %s" % (ref, e)) from None
-        config._kustomize_base = b
+        config.stash[_BASE] = b
     return b
 
 
@@ -104,8 +109,7 @@ def kustomize_diff(pytestconfig):
 def pytest_collect_file(file_path, parent):
     """Remember every kustomization directory collected (for the summary)."""
     if file_path.name in KUSTOMIZATION_FILE_NAMES and base_ref(parent.config):
-        seen = parent.config.__dict__.setdefault("_kustomize_git_dirs", set())
-        seen.add(str(file_path.parent))
+        parent.config.stash.setdefault(_COLLECTED, set()).add(str(file_path.parent))
     return None
 
 
@@ -119,10 +123,10 @@ def _is_component(path: str) -> bool:
 
 def summary_overlays(config) -> list:
     """Kustomization directories to report: collected, rendered by tests, or diffed."""
-    dirs = set(config.__dict__.get("_kustomize_git_dirs", ()))
+    dirs = set(config.stash.get(_COLLECTED, ()))
     r = renderer_for(config)
     dirs.update(key[0] for key in getattr(r, "_cache", {}))
-    b = getattr(config, "_kustomize_base", None)
+    b = config.stash.get(_BASE, None)
     if b is not None:
         dirs.update(key[0] for key in b._diffs)
     return sorted(os.path.realpath(d) for d in dirs if not _is_component(d))
