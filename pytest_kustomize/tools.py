@@ -36,6 +36,14 @@ PINNED_VERSIONS: dict[str, str] = {
     "kube-apiserver": "v1.33.13",
 }
 
+# ---- cluster tools (the reconcile cycle): controllers, kwok, the Flux oracle ----------
+PINNED_VERSIONS.update({
+    "kube-controller-manager": "v1.33.13",
+    "kube-scheduler": "v1.33.13",
+    "kwok": "v0.8.0",
+    "kustomize-controller": "v1.9.6",
+})
+
 TOOLS: tuple[str, ...] = tuple(PINNED_VERSIONS)
 
 #: The argv (after the binary) that makes each tool print its version.
@@ -46,6 +54,10 @@ VERSION_ARGS: dict[str, tuple[str, ...]] = {
     "kind": ("version",),
     "etcd": ("--version",),
     "kube-apiserver": ("--version",),
+    "kube-controller-manager": ("--version",),
+    "kube-scheduler": ("--version",),
+    "kwok": ("--version",),
+    "kustomize-controller": ("--version",),
 }
 
 _ENVTEST_VARS: dict[str, str] = {
@@ -84,6 +96,13 @@ def tools_root() -> str:
 def tools_bin_dir() -> str:
     """Where ``scripts/install-tools`` puts binaries (what ``--print-dir`` prints)."""
     return os.path.join(tools_root(), "bin")
+
+
+def tool_data(name: str) -> str | None:
+    """A data file ``scripts/install-tools`` writes next to the binaries
+    (``kwok-stages.yaml``, ``flux-crds``), or None when it is not there."""
+    path = os.path.join(tools_root(), "share", name)
+    return path if os.path.exists(path) else None
 
 
 def _executable(path: str) -> str | None:
