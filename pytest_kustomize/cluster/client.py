@@ -4,8 +4,9 @@ and returns plain dicts and every failure is a :class:`ClusterError` naming the 
 from __future__ import annotations
 
 import json
+import time
 
-from .cluster import ClusterError
+from ..errors import ClusterError
 
 FIELD_MANAGER = "pytest-kustomize"
 
@@ -111,6 +112,30 @@ class KubeClient:
                 force_conflicts=True).to_dict()
         except self._exc.DynamicApiError as e:
             raise ClusterError("status of %s: %s" % (object_id(obj), _reason(e))) from None
+
+    def json_patch(self, obj: dict, patch: list) -> dict:
+        """Apply a JSON patch (RFC 6902) to the live object."""
+        md = obj["metadata"]
+        res = self.resource(obj["apiVersion"], obj["kind"])
+        try:
+            return self.dyn.patch(res, body=patch, name=md["name"],
+                                  namespace=md.get("namespace") if res.namespaced else None,
+                                  content_type="application/json-patch+json",
+                                  field_manager=self.field_manager).to_dict()
+        except self._exc.DynamicApiError as e:
+            raise ClusterError("patch of %s failed: %s" % (object_id(obj), _reason(e))
+                               ) from None
+
+    def wait_gone(self, api_version: str, kind: str, name: str,
+                  namespace: str | None = None, *, timeout: float = 60,
+                  what: str = "") -> None:
+        """Poll until the object is NotFound (finalizers done)."""
+        deadline = time.monotonic() + timeout
+        while self.get(api_version, kind, name, namespace) is not None:
+            if time.monotonic() > deadline:
+                raise ClusterError("%s still exists %gs after its deletion"
+                                   % (what or _id(kind, name, namespace), timeout))
+            time.sleep(0.2)
 
     def delete(self, api_version: str, kind: str, name: str,
                namespace: str | None = None) -> bool:
