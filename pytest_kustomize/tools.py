@@ -57,7 +57,12 @@ VERSION_ARGS: dict[str, tuple[str, ...]] = {
     "kube-controller-manager": ("--version",),
     "kube-scheduler": ("--version",),
     "kwok": ("--version",),
-    "kustomize-controller": ("--version",),
+    "kustomize-controller": (),   # no version flag: read from the binary's Go build info
+}
+
+#: Tools whose version is the Go module version recorded in the binary (module path).
+GO_BUILDINFO_MODULES: dict[str, str] = {
+    "kustomize-controller": "github.com/fluxcd/kustomize-controller",
 }
 
 _ENVTEST_VARS: dict[str, str] = {
@@ -158,6 +163,8 @@ def tool_version(name: str, path: str | None = None) -> str | None:
     exe = path or find_tool(name)
     if exe is None:
         return None
+    if name in GO_BUILDINFO_MODULES:
+        return go_module_version(exe, GO_BUILDINFO_MODULES[name])
     proc = subprocess.run([exe, *VERSION_ARGS[name]], capture_output=True, text=True,
                           timeout=60)
     text = proc.stdout + "\n" + proc.stderr
@@ -167,6 +174,17 @@ def tool_version(name: str, path: str | None = None) -> str | None:
                            % (exe, " ".join(VERSION_ARGS[name]), proc.returncode,
                               text.strip()[:500]))
     return version
+
+
+def go_module_version(exe: str, module: str) -> str:
+    """The version of ``module`` in a Go binary's embedded build info (``mod``/``dep``
+    lines, as ``go version -m`` prints them); RuntimeError when it is not recorded."""
+    with open(exe, "rb") as f:
+        data = f.read()
+    m = re.search(rb"\n(?:mod|dep)\t" + re.escape(module.encode()) + rb"\t(v[^\t\n]+)", data)
+    if not m:
+        raise RuntimeError("%s records no version of %s in its build info" % (exe, module))
+    return m.group(1).decode()
 
 
 def install_command(name: str) -> str:

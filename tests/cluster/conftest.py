@@ -107,3 +107,9 @@ def write_shop_revision(root: str, version: str) -> str:
 def shop_repo(tmp_path):
     """``shop_repo("v1")`` writes the shop at that revision and returns its overlay dir."""
     return lambda version: write_shop_revision(str(tmp_path / "repo"), version)
+
+
+@pytest.fixture(scope="module")
+def control_plane_tools_module():
+    """:func:`control_plane_tools` for module-scoped fixtures."""
+    require_control_plane()
