@@ -37,6 +37,12 @@ print(json.dumps({"applied": [[c.id, c.action] for c in r.applied],
 
 def test_shop_v1_v2_v2_waits_prunes_only_dropped_objects_and_ends_idle(local_cluster,
                                                                         shop_repo):
+    # other tests of the session apply the shop too: start from a cluster without it
+    client = local_cluster.client
+    for api, kind, name in (("v1", "Namespace", "shop-prod"), ("apiextensions.k8s.io/v1",
+                            "CustomResourceDefinition", "servicemonitors.monitoring.coreos.com")):
+        client.delete(api, kind, name)
+        client.wait_gone(api, kind, name, timeout=120)
     v1 = shop_repo("v1")
     want_v1 = kubectl_ids(v1)
     r1 = local_cluster.reconcile(v1, name="shop", wait=True, timeout=120)
