@@ -11,6 +11,7 @@ import json
 import os
 
 import pytest
+import yaml
 
 from pytest_kustomize import tools
 from pytest_kustomize.cluster import LocalApiServer
@@ -115,3 +116,70 @@ def test_kustomize_controller_leaves_the_same_state_on_each_revision(two_cluster
     assert flux_apply and set(flux_apply.values()) == {"unchanged"}   # the third run
     assert ours.get("configmap", "extra-settings", "shop-prod") is None
     assert ours.get("configmap", "legacy-flags", "shop-prod") is not None
+
+
+def write_annotated(root: str, revision: int) -> None:
+    """A repository whose ConfigMaps carry each of Flux's per-object annotations; revision 2
+    changes every value and drops ``gone`` and ``keep``."""
+    ann = {"ignored": {"kustomize.toolkit.fluxcd.io/ssa": "Ignore"},
+           "once": {"kustomize.toolkit.fluxcd.io/ssa": "IfNotPresent"},
+           "merged": {"kustomize.toolkit.fluxcd.io/ssa": "merge"},
+           "plain": {},
+           "frozen": {"kustomize.toolkit.fluxcd.io/force": "Enabled"},
+           "keep": {"kustomize.toolkit.fluxcd.io/prune": "disabled"},
+           "gone": {}}
+    names = [n for n in ann if revision == 1 or n not in ("gone", "keep")]
+    docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ann"}}]
+    for n in names:
+        docs.append({"apiVersion": "v1", "kind": "ConfigMap",
+                     "metadata": {"name": n, "namespace": "ann", "annotations": ann[n]},
+                     "data": {"value": str(revision)}, **(
+                         {"immutable": True} if n == "frozen" else {})})
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, "objects.yaml"), "w") as f:
+        f.write(yaml.safe_dump_all(docs, sort_keys=False))
+    with open(os.path.join(root, "kustomization.yaml"), "w") as f:
+        f.write("resources: [objects.yaml]\n")
+
+
+def test_kustomize_controller_treats_flux_annotations_the_same(two_clusters, tmp_path):
+    ours, theirs, kc = two_clusters
+    root = str(tmp_path / "ann")
+    ids = ["ConfigMap/ann/%s" % n for n in ("ignored", "once", "merged", "plain", "frozen",
+                                            "keep", "gone")]
+    uids = {}
+    for revision in (1, 2):
+        write_annotated(root, revision)
+        mine = ours.reconcile(root, name="ann", wait=True, timeout=60)
+        rev = "main@sha1:" + hashlib.sha1(b"ann%d" % revision).hexdigest()
+        applies = len(kc.log_entries("server-side apply completed"))
+        gcs = len(kc.log_entries("garbage collection completed"))
+        kc.publish(root, rev, name="ann")
+        if revision == 1:
+            kc.kustomization(name="ann", path="./")
+        ks = kc.reconciled(rev, name="ann")
+        flux_apply = [r for r in kc.log_entries("server-side apply completed")[applies:]
+                      if r.get("revision") == rev][0]["output"]
+        assert {c.id: c.action for c in mine.applied} == flux_apply, revision
+        flux_gc = [line for r in kc.log_entries("garbage collection completed")[gcs:]
+                   for line in r["msg"].split(": ", 1)[1].splitlines()]
+        assert sorted(str(c) for c in mine.pruned + mine.prune_skipped) == sorted(flux_gc)
+        assert json.loads(ours.get("configmap", "pytest-kustomize-ann", "flux-system")
+                          ["data"]["entries"]) == ks["status"]["inventory"]["entries"]
+        for entry_id in ids:
+            assert comparable(live(ours, entry_id)) == comparable(live(theirs, entry_id)), \
+                (revision, entry_id)
+        if revision == 1:
+            for c in (ours, theirs):     # drift made by hand with kubectl
+                c.kubectl("patch", "configmap", "once", "-n", "ann", "-p",
+                          '{"data":{"value":"hand"}}')
+                for n in ("merged", "plain"):
+                    c.kubectl("label", "configmap", n, "-n", "ann", "team=hand")
+                uids[c.server] = c.get("configmap", "frozen", "ann")["metadata"]["uid"]
+    assert flux_apply["ConfigMap/ann/frozen"] == "created"            # recreated
+    assert flux_apply["ConfigMap/ann/ignored"] == "skipped"
+    for c in (ours, theirs):
+        assert c.get("configmap", "frozen", "ann")["metadata"]["uid"] != uids[c.server]
+        assert c.get("configmap", "once", "ann")["data"] == {"value": "hand"}
+        assert c.get("configmap", "merged", "ann")["metadata"]["labels"]["team"] == "hand"
+        assert "team" not in c.get("configmap", "plain", "ann")["metadata"]["labels"]
