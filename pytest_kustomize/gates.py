@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from .assertions import PolicyError, Violation, Waiver, _report, containers
+from .policy import PolicyError, Violation, Waiver, _report
+from .workloads import containers
 from .diff import ADDED, CHANGED, REMOVED, OverlayDiff
 from .gitdiff import RefDiff
 
