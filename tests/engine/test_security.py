@@ -347,8 +347,15 @@ def _kubectl_offline(oracle, build_dir: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120, env=env)
 
 
+@pytest.fixture
+def offline_remotes(monkeypatch, tmp_path):
+    """Remote roots are served by the Git source's clone cache: an empty cache, offline."""
+    monkeypatch.setenv("PYTEST_KUSTOMIZE_REMOTE_CACHE", str(tmp_path / "remote-cache"))
+    monkeypatch.setenv("PYTEST_KUSTOMIZE_OFFLINE", "1")
+
+
 @pytest.mark.parametrize("spec", SPECS)
-def test_remote_forms_are_recognised_as_kubectl_does(oracle, spec):
+def test_remote_forms_are_recognised_as_kubectl_does(oracle, spec, offline_remotes):
     oracle.write({"app/kustomization.yaml": "resources:\n- %s\n" % spec})
     ref = _kubectl_offline(oracle, "app")
     assert ref.returncode != 0
@@ -358,19 +365,19 @@ def test_remote_forms_are_recognised_as_kubectl_does(oracle, spec):
     message = _engine_error(os.path.join(oracle.root, "app"))
     if fetch:
         assert (repo.clone_spec, repo.ref or "HEAD") == fetch.groups()
-        assert "remote base %r" % spec in message and "not supported yet" in message
-        assert repo.clone_spec in message
+        assert "remote base %r" % spec in message and "offline mode is on" in message
+        assert "%s at %s" % (repo.clone_spec, repo.ref or "HEAD") in message
     else:
         assert "not supported yet" not in message or is_remote_file(spec)
     # kubectl downloads http(s) files first (Get "..."), the engine refuses them clearly
     assert is_remote_file(spec) == ('Get "' in _unquote(ref.stderr))
 
 
-def test_remote_component_and_build_target_are_refused_clearly(oracle):
+def test_remote_component_and_build_target_are_refused_clearly(oracle, offline_remotes):
     oracle.write({"app/kustomization.yaml": "components:\n- git@github.com:org/repo//c\n"})
     message = _engine_error(os.path.join(oracle.root, "app"))
     assert "remote base 'git@github.com:org/repo//c'" in message
-    assert "Git repository 'git@github.com:org/repo' (path 'c')" in message
+    assert "git@github.com:org/repo at HEAD is not in the cache" in message
     assert "remote base" in _engine_error("https://github.com/org/repo//app?ref=v1")
 
 
