@@ -64,6 +64,13 @@ FIELDS = {
     "configurations": ("resources:\n- cm.yaml\nconfigurations:\n- l.yaml\n", "config.yaml"),
     "crds": ("resources:\n- cm.yaml\ncrds:\n- l.yaml\n", "crd.json"),
     "openapi.path": ("resources:\n- cm.yaml\nopenapi:\n  path: l.yaml\n", "openapi.json"),
+    # files named inside builtin plugin configs (the config itself sits inside the root)
+    "PatchTransformer.path": ("resources:\n- cm.yaml\ntransformers:\n- |\n"
+                              "  apiVersion: builtin\n  kind: PatchTransformer\n"
+                              "  metadata: {name: p}\n  path: l.yaml\n", "patch.yaml"),
+    "ConfigMapGenerator.files": ("generators:\n- |\n  apiVersion: builtin\n"
+                                 "  kind: ConfigMapGenerator\n  metadata: {name: g}\n"
+                                 "  files:\n  - l.yaml\n", "a.env"),
 }
 # where the kustomization reading the link sits: its directory, and what the top one says
 PLACES = {
