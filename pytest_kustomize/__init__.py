@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from .engine.resource import Gvk, ResId, Resource
+from .engine.deep import guarded
 from .errors import KustomizeError
 from .query import QueryError
 from .resources import Resources
@@ -27,7 +28,8 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
                         enable_alpha_plugins=enable_alpha_plugins,
                         enable_managedby_label=enable_managedby_label, enable_helm=enable_helm,
                         helm_command=helm_command)
-    res = build_resources(os.fspath(path), opts)
+    res = guarded(os.fspath(path), build_resources, os.fspath(path), opts)
     out = Resources(res.items, opts.warnings, os.fspath(path))
     out.inputs = sorted(opts.io.get("files_read", ())) + sorted(opts.io.get("dirs_read", ()))
     return out
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Callable, Iterator, Sequence
 
 from .engine import yamlio
+from .engine.deep import guarded
 from .engine.resource import Gvk, ResId, Resource
 from .query import QueryError, describe, find_referenced, matches, reference_fields
 
@@ -48,7 +49,7 @@ class Resources(Sequence):
     # -- output ------------------------------------------------------------------------
     def to_yaml(self) -> str:
         """The YAML stream exactly as ``kustomize build`` prints it."""
-        return yamlio.dump_documents([r.data for r in self._items])
+        return guarded(self.path, yamlio.dump_documents, [r.data for r in self._items])
 
     def to_dicts(self) -> list:
         return [r.data for r in self._items]

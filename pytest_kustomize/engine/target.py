@@ -204,12 +204,14 @@ class Target:
     def _accumulate_resources(self, ra: Accumulator, paths: list) -> None:
         for path in paths:
             path = str(path)
-            full = os.path.join(self.loader.root, path)
+            # kustomize joins (and so cleans) the path first: nodir/../cm.yaml is cm.yaml
+            clean = path if "://" in path else os.path.normpath(path)
+            full = os.path.join(self.loader.root, clean)
             is_file = os.path.isfile(full)
             if is_file or not os.path.exists(full):
                 if is_file:
                     try:
-                        text = self.loader.read_text(path)
+                        text = self.loader.read_text(clean)
                         objs = objects_from_text(text, full)
                     except KustomizeError as e:
                         raise KustomizeError("accumulating resources: accumulating resources "
