@@ -5,7 +5,7 @@ import gc
 import os
 
 from ..errors import KustomizeError, LoadError
-from . import generators
+from . import builtins
 from .loader import Loader, normalize_restrictor
 from .resource import ResourceList
 from .target import BuildOptions, Target
@@ -42,11 +42,7 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
     ra = top.accumulate()
     res = ra.resources
     # hash suffixes (after all transformations, at the top only)
-    for r in res:
-        if r.needs_hash:
-            h = generators.content_hash(r.data)
-            r.remember_id()
-            r.name = "%s-%s" % (r.name, h)
+    builtins.hash_suffixes(res)
     cfg = ra.config
     if cfg is not None:
         name_reference.fix(res, cfg.name_reference)
