@@ -283,6 +283,10 @@ class Target:
     def _run_generators(self, ra: Accumulator) -> None:
         k = self.k
         gen_opts = k.get("generatorOptions")
+        plugin_configs = None
+        if k.get("generators"):         # loaded first, as kustomize configures them first
+            from . import plugins
+            plugin_configs = plugins.generator_configs(self, k.get("generators"))
         for fname, fn in (("configMapGenerator", generators.generate_configmap),
                           ("secretGenerator", generators.generate_secret)):
             for args in k.get(fname, []):
@@ -330,9 +334,8 @@ class Target:
                         ra.absorb(r)
                     except KustomizeError as e:
                         raise self.err(e, "helmCharts")
-        if k.get("generators"):
-            from . import plugins
-            for r in plugins.run_generators(self, k.get("generators")):
+        if plugin_configs is not None:
+            for r in plugins.run_generators(self, k.get("generators"), plugin_configs):
                 try:
                     ra.absorb(r)
                 except KustomizeError as e:
