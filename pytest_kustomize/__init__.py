@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 
+from .engine.deep import guarded
 from .engine.resid import Gvk, ResId
 from .errors import KustomizeError
 from .query import QueryError
@@ -37,7 +38,8 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
     if fs is not None:
         opts.fs = fs
     opts.remote = remote if remote is not None else _remote.serve()
-    res = build_resources(os.fspath(path), opts)
+    res = guarded(os.fspath(path), build_resources, os.fspath(path), opts)
     out = Resources(res.items, opts.warnings, os.fspath(path))
     out.inputs = sorted(opts.io.get("files_read", ())) + sorted(opts.io.get("dirs_read", ()))
     return out
+

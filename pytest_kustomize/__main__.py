@@ -87,6 +87,18 @@ def _validate(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KustomizeError as e:
+        print("Error: %s" % e, file=sys.stderr)
+        return 1
+    except Exception as e:      # the boundary: never a traceback
+        print("Error: internal error (%s: %s); please report it with this input"
+              % (type(e).__name__, e), file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
     if getattr(args, "run", None) is not None:
         return args.run(args)
     if args.command == "validate":
@@ -101,9 +113,6 @@ def main(argv=None) -> int:
             text = res.to_yaml()
         except KustomizeError as e:
             print("Error: %s" % e, file=sys.stderr)
-            return 1
-        except RecursionError:
-            print("Error: %s: structure nested too deeply" % args.dir, file=sys.stderr)
             return 1
         for w in res.warnings:
             print(w, file=sys.stderr)
