@@ -75,9 +75,16 @@ def _specs(cfg: dict, required: bool, kind: str, kfile: str) -> list:
     return fsm.specs_from_list(fs, where=kfile)
 
 
-def run_generators(target, entries: list) -> list:
+def generator_configs(target, entries: list) -> list:
+    """The ``generators`` entries' configs, loaded (kustomize loads them all before it runs
+    any generator, builtin ones included)."""
+    return _configs(target, entries, "generators")
+
+
+def run_generators(target, entries: list, configs: list | None = None) -> list:
     result = []
-    for cfg, cfg_path in _configs(target, entries, "generators"):
+    for cfg, cfg_path in configs if configs is not None else _configs(target, entries,
+                                                                       "generators"):
         made = _generate(target, cfg, cfg_path)
         for r in made:
             r.origin = Origin(config_file=cfg_path, configured_by=_configured_by(cfg))

@@ -285,6 +285,9 @@ class Target:
     def _run_generators(self, ra: Accumulator) -> None:
         k = self.k
         gen_opts = k.get("generatorOptions")
+        plugin_configs = None
+        if k.get("generators"):         # loaded first, as kustomize configures them first
+            plugin_configs = plugins.generator_configs(self, k.get("generators"))
         for fname, kind in builtins.GENERATOR_FIELDS:
             for args in k.get(fname, []):
                 try:
@@ -321,8 +324,8 @@ class Target:
                         ra.absorb(r)
                     except KustomizeError as e:
                         raise self.err(e, "helmCharts")
-        if k.get("generators"):
-            for r in plugins.run_generators(self, k.get("generators")):
+        if plugin_configs is not None:
+            for r in plugins.run_generators(self, k.get("generators"), plugin_configs):
                 try:
                     ra.absorb(r)
                 except KustomizeError as e:
