@@ -138,7 +138,7 @@ def _generate(target, cfg: dict, cfg_path: str) -> list:
         else generators.generate_secret
     r = Resource(fn(args, None, target.loader), Origin(generator=kind))
     r.is_generated = True
-    r.behavior = str(args.get("behavior") or "create")
+    r.behavior = generators.generation_behavior(args.get("behavior"))
     r.needs_hash = generators.needs_hash(args, None)
     return [r]
 

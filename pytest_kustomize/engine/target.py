@@ -98,7 +98,7 @@ class Accumulator:
         rid = r.id
         key = rid.key
         matches = self._any_keys().get(key, [])
-        behavior = r.behavior or "create"
+        behavior = r.behavior or "unspecified"
         if not matches:
             if behavior in ("merge", "replace"):
                 raise GeneratorError("id %s does not exist; cannot merge or replace" % rid)
@@ -110,7 +110,7 @@ class Accumulator:
         old = matches[0]
         if behavior not in ("merge", "replace"):
             raise GeneratorError("id %s exists; can not use behavior: '%s', behavior must be "
-                                 "merge or replace" % (rid, r.behavior or ""))
+                                 "merge or replace" % (rid, behavior))
         merged = generators.merge_generated(old.data, r.data, behavior)
         old.data = merged
         # the hash flag is a build annotation: kept from the old object, and only while the
@@ -296,10 +296,7 @@ class Target:
                     path="", generator=gen_kind, config_file=self.rel_kfile,
                     configured_by={"apiVersion": "builtin", "kind": gen_kind}))
                 r.is_generated = True
-                r.behavior = str(args.get("behavior") or "create")
-                if r.behavior not in ("create", "merge", "replace"):
-                    raise GeneratorError("unknown generator behavior %r (use create, merge or "
-                                         "replace)" % r.behavior, file=self.kfile, field=fname)
+                r.behavior = generators.generation_behavior(args.get("behavior"))
                 r.needs_hash = generators.needs_hash(args, gen_opts)
                 try:
                     ra.absorb(r)
