@@ -8,6 +8,7 @@ from ..errors import KustomizeError, LoadError
 from . import generators
 from .loader import Loader, normalize_restrictor
 from .resource import ResourceList
+from .yamlio import scalar_to_string
 from .target import BuildOptions, Target
 from .transformers import labels, name_reference, sort
 
@@ -78,15 +79,21 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
 
 
 def _stringify_annotations(res: ResourceList) -> None:
-    """kustomize rewrites every resource's annotations as a string map at the end."""
-    from .yamlio import scalar_to_string
+    """kustomize rewrites every resource's annotations as a string map at the end (its
+    SetAnnotations: a nested value becomes "", and an empty map or a value that is not a
+    map is dropped)."""
     for r in res:
         md = r.data.get("metadata")
-        anns = md.get("annotations") if isinstance(md, dict) else None
-        if isinstance(anns, dict):
-            for k, v in anns.items():
-                if not isinstance(v, str):
-                    anns[k] = "null" if v is None else scalar_to_string(v)
+        if not isinstance(md, dict) or "annotations" not in md:
+            continue
+        anns = md["annotations"]
+        if not isinstance(anns, dict) or not anns:
+            del md["annotations"]
+            continue
+        for k, v in anns.items():
+            if not isinstance(v, str):
+                anns[k] = ("null" if v is None else "" if isinstance(v, (dict, list))
+                           else scalar_to_string(v))
 
 
 def _has_var_specs(ra) -> bool:

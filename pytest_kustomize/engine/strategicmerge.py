@@ -10,6 +10,7 @@ as ordinary fields.
 from __future__ import annotations
 
 from ..errors import PatchError
+from .reader import fast_copy
 from .schema import Schema, SchemaNode
 
 MISSING = object()     # a field that is not there (YAML nil node)
@@ -19,19 +20,60 @@ KEEP_NULL = object()   # a null that stays (kyaml's persistent null)
 DIRECTIVE = "$patch"
 
 
-def strategic_merge(target: dict, patch: dict, schema: Schema | None = None) -> dict | None:
-    """Merge ``patch`` into ``target`` (both left untouched); None when the patch deletes it."""
-    from .reader import fast_copy
+def strategic_merge(target: dict, patch: dict, schema: Schema | None = None,
+                    empty_nulls: set | None = None) -> dict | None:
+    """Merge ``patch`` into ``target`` (both left untouched); None when the patch deletes it.
+    ``empty_nulls``: paths of the target's nulls written as an empty value, which the merge
+    drops (kyaml keeps only a null written out); updated in place for the result."""
     sch = schema or Schema.default()
     dest = fast_copy(target)
     origin = fast_copy(patch)
     root = sch.for_object(dest) or sch.for_object(origin)
-    res = _Walker(sch).walk(dest, origin, root, [])
+    walker = _Walker(sch, _null_ids(dest, empty_nulls) if empty_nulls else set())
+    res = walker.walk(dest, origin, root, [])
+    if empty_nulls:
+        empty_nulls.clear()
+        if walker.nulls and isinstance(res, dict):
+            empty_nulls.update(_null_paths(res, walker.nulls))
     if res is CLEAR or res is MISSING or res is None:
         return None
     if res is KEEP_NULL:
         return None
     return res
+
+
+def _null_ids(dest, paths) -> set:
+    """(id of the mapping, key) of every empty null ``paths`` names in ``dest``."""
+    out = set()
+    for path in paths:
+        node = dest
+        for p in path[:-1]:
+            if isinstance(node, dict) and isinstance(p, str):
+                node = node.get(p)
+            elif isinstance(node, list) and isinstance(p, int) and p < len(node):
+                node = node[p]
+            else:
+                node = None
+                break
+        if isinstance(node, dict) and path[-1] in node and node[path[-1]] is None:
+            out.add((id(node), path[-1]))
+    return out
+
+
+def _null_paths(res, ids: set) -> list:
+    out, stack = [], [(res, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if v is None and (id(node), k) in ids:
+                    out.append(path + (k,))
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, path + (k,)))
+        elif isinstance(node, list):
+            stack.extend((v, path + (i,)) for i, v in enumerate(node)
+                         if isinstance(v, (dict, list)))
+    return out
 
 
 def _absent(v) -> bool:
@@ -63,8 +105,9 @@ def _directive_value(v):
 
 
 class _Walker:
-    def __init__(self, schema: Schema):
+    def __init__(self, schema: Schema, nulls: set):
         self.schema = schema
+        self.nulls = nulls      # (id(map), key) of the target's empty nulls not yet walked
 
     # -- dispatch ----------------------------------------------------------------------
     def walk(self, dest, origin, s: SchemaNode | None, path: list):
@@ -131,7 +174,11 @@ class _Walker:
             child = s.field(key) if s is not None else None
             d = res.get(key, MISSING)
             o = origin.get(key, MISSING) if isinstance(origin, dict) else MISSING
-            val = self.walk(d, o, child, path + [key])
+            if d is None and self.nulls and (id(res), key) in self.nulls:
+                self.nulls.discard((id(res), key))
+                val = CLEAR if o is MISSING else self.walk(d, o, child, path + [key])
+            else:
+                val = self.walk(d, o, child, path + [key])
             if val is MISSING or val is CLEAR or val is None:
                 res.pop(key, None)
             elif val is KEEP_NULL:

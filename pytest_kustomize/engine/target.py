@@ -17,7 +17,7 @@ from . import generators
 from .config import TransformerConfig, load_configurations, load_crds
 from .kustomization import Kustomization, parse
 from .loader import ROOT_ONLY, Loader
-from .reader import objects_from_text
+from .reader import objects_with_nulls
 from .resource import NameIndex, Origin, Resource, ResourceList
 from .transformers import (images, labels, name_reference, namespace, patches,
                            prefix_suffix, replicas)
@@ -210,17 +210,17 @@ class Target:
                 if is_file:
                     try:
                         text = self.loader.read_text(path)
-                        objs = objects_from_text(text, full)
+                        objs = objects_with_nulls(text, full)
                     except KustomizeError as e:
                         raise KustomizeError("accumulating resources: accumulating resources "
                                              "from '%s': %s" % (path, e.message),
                                              file=self.kfile, field="resources") from None
-                    for d in objs:
+                    for d, nulls in objs:
                         origin = Origin(path=os.path.normpath(os.path.join(self.origin_path,
                                                                            path)),
                                         file=os.path.normpath(full))
                         try:
-                            ra.append(Resource(d, origin))
+                            ra.append(Resource(d, origin, empty_nulls=set(nulls)))
                         except KustomizeError as e:
                             raise KustomizeError("accumulating resources: merging resources "
                                                  "from '%s': %s" % (path, e.message),

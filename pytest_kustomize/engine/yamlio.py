@@ -18,6 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..errors import YamlError
+from . import yamlread
 
 try:  # libyaml's parser and emitter (go-yaml v2, whose output kustomize prints, is a port of it)
     from yaml._yaml import CEmitter as _CEmitter, CParser as _CLoader
@@ -320,12 +321,25 @@ def _prepare(text) -> str:
     return text
 
 
-def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool = False) -> list:
-    """All non-empty documents of a YAML stream as plain JSON-like values."""
+def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool = False,
+                   kyaml: str = "", null_paths: list | None = None) -> list:
+    """All non-empty documents of a YAML stream as plain JSON-like values. ``kyaml``:
+    "resource" or "patch", a stream read with kyaml's changes (see yamlread); then
+    ``null_paths`` receives, per returned document, the paths of its empty nulls."""
     text = _prepare(text)
+    cls = _LenientLoader if allow_duplicate_keys else _Loader
+    walk = bool(kyaml) and yamlread.needs_walk(text)
+    # kio splits the stream itself: one piece means a List's items are read as nodes
+    single = _SEPARATOR.search(text.replace("\r\n", "\n")) is None
     try:
-        docs = list(yaml.load_all(text, Loader=_LenientLoader if allow_duplicate_keys
-                                  else _Loader))
+        try:
+            docs = _load_nodes(cls(text), walk, single, kyaml == "patch")
+        except yaml.composer.ComposerError as e:
+            if "duplicate anchor" not in str(e):
+                raise
+            # go-yaml lets an anchor be defined again; libyaml refuses: rename and replay
+            events = list(yamlread.renamed_events(yaml.parse(text, Loader=_ParserOnly)))
+            docs = _load_nodes(_event_loader(cls)(events), walk, single, kyaml == "patch")
     except yaml.YAMLError as e:
         raise _yaml_error(e, path) from None
     except UnicodeEncodeError as e:           # bytes that are not UTF-8 (kept as surrogates)
@@ -335,7 +349,46 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
                         file=path) from None
     except RecursionError:
         raise YamlError("document nested too deeply", file=path) from None
-    return [d for d in docs if d is not None]
+    if null_paths is not None:
+        null_paths.extend(p for _, p in docs)
+    return [d for d, _ in docs]
+
+
+_SEPARATOR = re.compile(r"\n---.*\n")
+
+
+def _load_nodes(loader, walk: bool, single: bool, patch: bool) -> list:
+    """(document, empty-null paths) for every non-null document the loader composes."""
+    out = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            paths: list = []
+            if walk and node is not None:
+                yamlread.prepare_document(node, paths, single, patch)
+            d = loader.construct_document(node) if node is not None else None
+            if d is not None:
+                out.append((d, tuple(paths)))
+    finally:
+        loader.dispose()
+    return out
+
+
+_ParserOnly = _CLoader if _CLoader is not None else yaml.parser.Parser  # events only
+
+
+@functools.lru_cache(maxsize=None)
+def _event_loader(base):
+    class _EventLoader(yamlread.EventParser, yaml.composer.Composer, _Constructor,
+                       _V3Resolver):
+        allow_duplicate_keys = base.allow_duplicate_keys
+
+        def __init__(self, events):
+            yamlread.EventParser.__init__(self, events)
+            yaml.composer.Composer.__init__(self)
+            _Constructor.__init__(self)
+            _V3Resolver.__init__(self)
+    return _EventLoader
 
 
 def load_document(text, path: str | None = None, *, allow_duplicate_keys: bool = False) -> Any:

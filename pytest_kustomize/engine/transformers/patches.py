@@ -50,7 +50,7 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
     p = dict(patch)
     p["apiVersion"] = res.data.get("apiVersion")
     shared = shared_entry_paths(res)
-    merged = strategic_merge(res.data, p, schema)
+    merged = strategic_merge(res.data, p, schema, res.empty_nulls)
     if merged is None or not merged:
         res.data = {}
         return False
@@ -70,6 +70,7 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
 
 
 def apply_json6902(res: Resource, ops: list, source: str) -> None:
+    res.empty_nulls = None      # after the JSON round trip every null is written out
     try:
         res.data = jsonpatch.JsonPatch(ops).apply(res.data)
     except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, KeyError,
@@ -78,7 +79,7 @@ def apply_json6902(res: Resource, ops: list, source: str) -> None:
 
 
 def _load_patch_docs(text: str, source: str) -> list:
-    return objects_from_text(text, source)
+    return objects_from_text(text, source, patch=True)
 
 
 def decode_json6902(text: str, source: str) -> list:
