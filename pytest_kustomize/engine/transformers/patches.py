@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 
-import jsonpatch
-
 from ...errors import KustomizeError, PatchError, YamlError
-from .. import yamlio
+from .. import jsonpatch6902, yamlio
 from ..reader import objects_from_text
 from ..resource import Gvk, NameIndex, ResId, Resource, ResourceList
 from ..selector import Selector
@@ -70,12 +68,16 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
 
 
 def apply_json6902(res: Resource, ops: list, source: str) -> None:
+    """Apply decoded JSON 6902 operations to ``res`` as kustomize's library does."""
     res.empty_nulls = None      # after the JSON round trip every null is written out
     try:
-        res.data = jsonpatch.JsonPatch(ops).apply(res.data)
-    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, KeyError,
-            IndexError, TypeError) as e:
+        out = jsonpatch6902.apply(res.data, ops)
+    except jsonpatch6902.JsonPatchError as e:
         raise PatchError("applying JSON patch %s to %s: %s" % (source, res.id, e)) from None
+    if not isinstance(out, dict):
+        raise PatchError("applying JSON patch %s to %s: json: cannot unmarshal array into Go "
+                         "value of type map[string]interface {}" % (source, res.id))
+    res.data = out
 
 
 def _load_patch_docs(text: str, source: str) -> list:
@@ -83,17 +85,10 @@ def _load_patch_docs(text: str, source: str) -> list:
 
 
 def decode_json6902(text: str, source: str) -> list:
-    t = text
     try:
-        if t.lstrip().startswith("["):
-            ops = json.loads(t)
-        else:
-            ops = yamlio.load_document(t, source)
-    except (ValueError, YamlError) as e:
+        return jsonpatch6902.decode(text, source)
+    except ValueError as e:
         raise PatchError("cannot decode JSON patch %s: %s" % (source, e)) from None
-    if not isinstance(ops, list) or not all(isinstance(o, dict) for o in ops):
-        raise PatchError("a JSON 6902 patch must be a list of operations", file=source)
-    return ops
 
 
 def _drop_empty(resources: ResourceList, touched=None, index: NameIndex | None = None) -> None:
@@ -174,14 +169,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
         sm_docs, sm_err = None, e
     js_ops, js_err = None, None
     try:
-        js = patch_text if patch_text.startswith("[") else None
-        if js is not None:
-            js_ops = json.loads(js)
-        else:
-            js_ops = yamlio.load_document(patch_text, source)
-        if not isinstance(js_ops, list) or not all(isinstance(o, dict) and "op" in o
-                                                   for o in js_ops):
-            raise ValueError("not a JSON patch")
+        js_ops = jsonpatch6902.decode(patch_text, source)
     except (ValueError, KustomizeError) as e:
         js_ops, js_err = None, e
     if sm_docs and js_ops:
