@@ -48,6 +48,10 @@ class YamlError(KustomizeError):
     """A file is not valid YAML, or a document is not a Kubernetes object."""
 
 
+class FieldPathError(KustomizeError, ValueError):
+    """A field path that cannot be read (empty element, unbalanced brackets)."""
+
+
 class KustomizationError(KustomizeError):
     """The kustomization file itself is invalid (unknown field, wrong type, bad value)."""
 

@@ -34,12 +34,11 @@ def build_resources(path: str, options: BuildOptions) -> ResourceList:
 
 def _build(path: str, options: BuildOptions) -> ResourceList:
     path = os.fspath(path)
-    if not os.path.isdir(path):
-        if os.path.exists(path):
-            raise LoadError("must build at directory: '%s' is not a directory" % path, file=path)
-        raise LoadError("must build at directory: not a valid directory: '%s' does not exist"
-                        % path, file=path)
-    loader = Loader(path, normalize_restrictor(options.load_restrictor), cache=options.io)
+    try:
+        loader = Loader.at(path, normalize_restrictor(options.load_restrictor), options.io,
+                           fs=options.fs, remote=options.remote)
+    except LoadError as e:
+        raise e.with_context(file=path)
     top = Target(loader, options)
     ra = top.accumulate()
     res = ra.resources
@@ -52,7 +51,7 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
     cfg = ra.config
     if cfg is not None:
         name_reference.fix(res, cfg.name_reference)
-    if ra.vars or _has_var_specs(ra):
+    if ra.vars:
         from .transformers import vars as varsmod
         varsmod.resolve(res, ra)
     res.set_items([r for r in res if r.annotations.get(LOCAL_CONFIG) != "true"])
@@ -94,7 +93,3 @@ def _stringify_annotations(res: ResourceList) -> None:
             if not isinstance(v, str):
                 anns[k] = ("null" if v is None else "" if isinstance(v, (dict, list))
                            else scalar_to_string(v))
-
-
-def _has_var_specs(ra) -> bool:
-    return False

@@ -1,0 +1,107 @@
+"""Resource ids as kustomize prints and compares them: group/version/kind, name, namespace,
+and which built-in kinds are cluster-scoped."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Gvk:
+    group: str = ""
+    version: str = ""
+    kind: str = ""
+
+    @classmethod
+    def from_api_version(cls, api_version: str | None, kind: str | None) -> "Gvk":
+        return _gvk_cached(api_version or "", kind or "")
+
+    @property
+    def api_version(self) -> str:
+        return "%s/%s" % (self.group, self.version) if self.group else self.version
+
+    def matches(self, selector: "Gvk") -> bool:
+        """True when every non-empty field of ``selector`` equals ours (kustomize's IsSelected)."""
+        return ((not selector.group or selector.group == self.group)
+                and (not selector.version or selector.version == self.version)
+                and (not selector.kind or selector.kind == self.kind))
+
+    def __str__(self) -> str:
+        return ".".join((self.kind or "[noKind]", self.version or "[noVer]",
+                         self.group or "[noGrp]"))
+
+
+# Built-in cluster-scoped kinds by API group (what kyaml's bundled OpenAPI says); any other
+# group/kind, custom resources included, counts as namespaced.
+CLUSTER_SCOPED = {
+    "": {"Namespace", "Node", "PersistentVolume", "ComponentStatus"},
+    "rbac.authorization.k8s.io": {"ClusterRole", "ClusterRoleBinding"},
+    "apiextensions.k8s.io": {"CustomResourceDefinition"},
+    "admissionregistration.k8s.io": {
+        "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+        "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"},
+    "apiregistration.k8s.io": {"APIService"},
+    "storage.k8s.io": {"StorageClass", "CSIDriver", "CSINode", "VolumeAttachment",
+                       "VolumeAttributesClass"},
+    "scheduling.k8s.io": {"PriorityClass"},
+    "policy": {"PodSecurityPolicy"},
+    "extensions": {"PodSecurityPolicy"},
+    "node.k8s.io": {"RuntimeClass"},
+    "networking.k8s.io": {"IngressClass", "IPAddress", "ServiceCIDR"},
+    "certificates.k8s.io": {"CertificateSigningRequest", "ClusterTrustBundle"},
+    "flowcontrol.apiserver.k8s.io": {"FlowSchema", "PriorityLevelConfiguration"},
+    "authorization.k8s.io": {"SelfSubjectAccessReview", "SelfSubjectRulesReview",
+                             "SubjectAccessReview"},
+    "authentication.k8s.io": {"TokenReview", "SelfSubjectReview"},
+    "resource.k8s.io": {"DeviceClass"},
+}
+CLUSTER_SCOPED_KINDS = frozenset(k for ks in CLUSTER_SCOPED.values() for k in ks)
+
+
+@functools.lru_cache(maxsize=4096)
+def _gvk_cached(av: str, kind: str) -> Gvk:
+    if "/" in av:
+        g, v = av.split("/", 1)
+    else:
+        g, v = "", av
+    return Gvk(g, v, kind)
+
+
+TOTALLY_NOT_A_NAMESPACE = "~X"
+
+
+@functools.lru_cache(maxsize=65536)
+def _resid_cached(gvk: "Gvk", name: str, namespace: str) -> "ResId":
+    return ResId(gvk, name, namespace)
+
+
+def is_cluster_scoped(gvk: Gvk) -> bool:
+    return gvk.kind in CLUSTER_SCOPED.get(gvk.group, ())
+
+
+@dataclass(frozen=True)
+class ResId:
+    """group/version/kind + name + namespace, printed the way kustomize prints ids."""
+    gvk: Gvk
+    name: str = ""
+    namespace: str = ""
+
+    def __str__(self) -> str:
+        ns = self.namespace or "[noNs]"
+        return "%s/%s.%s" % (self.gvk, self.name or "[noName]", ns)
+
+    @property
+    def effective_namespace(self) -> str:
+        if is_cluster_scoped(self.gvk):
+            return TOTALLY_NOT_A_NAMESPACE
+        return self.namespace or "default"
+
+    @property
+    def key(self) -> tuple:
+        """(gvk, name, effective namespace): what kustomize compares ids by."""
+        return (self.gvk, self.name, self.effective_namespace)
+
+    def equals_ignoring_default_ns(self, other: "ResId") -> bool:
+        return (self.gvk == other.gvk and self.name == other.name
+                and self.effective_namespace == other.effective_namespace)
