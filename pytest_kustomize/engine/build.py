@@ -9,6 +9,7 @@ from . import generators
 from .loader import Loader, normalize_restrictor
 from .resource import ResourceList
 from .yamlio import scalar_to_string
+from .yamlread import ANNOTATION_TEXT
 from .target import BuildOptions, Target
 from .transformers import labels, name_reference, sort
 
@@ -89,7 +90,16 @@ def _stringify_annotations(res: ResourceList) -> None:
         if not isinstance(anns, dict) or not anns:
             del md["annotations"]
             continue
+        empty = r.empty_nulls or ()
+        texts = {p[1]: p[2] for p in empty if p[0] == ANNOTATION_TEXT} if empty else {}
         for k, v in anns.items():
-            if not isinstance(v, str):
-                anns[k] = ("null" if v is None else "" if isinstance(v, (dict, list))
-                           else scalar_to_string(v))
+            if isinstance(v, str):
+                continue
+            if isinstance(v, (dict, list)):
+                anns[k] = ""
+            elif k in texts:            # a scalar of the file: the text it was written with
+                anns[k] = texts[k]
+            elif v is None:             # "key:" in the file: ""; a JSON null: "null"
+                anns[k] = "" if ("metadata", "annotations", k) in empty else "null"
+            else:
+                anns[k] = scalar_to_string(v)

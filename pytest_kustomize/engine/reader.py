@@ -41,8 +41,8 @@ def documents_to_objects(docs: list, path: str, patch: bool = False) -> list:
         if isinstance(anns, dict):
             # kustomize rewrites annotations as a string map when it reads a resource
             for k, v in anns.items():
-                if not isinstance(v, str) and not (patch and v is None):
-                    anns[k] = "null" if v is None else yamlio.scalar_to_string(v)
+                if isinstance(v, bool):
+                    anns[k] = yamlio.scalar_to_string(v)    # (scalars: see build.py)
         out.append(d)
     return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..errors import PatchError
 from .reader import fast_copy
 from .schema import Schema, SchemaNode
+from .yamlread import ANNOTATION_TEXT
 
 MISSING = object()     # a field that is not there (YAML nil node)
 CLEAR = object()       # the walker's "remove this field"
@@ -32,7 +33,9 @@ def strategic_merge(target: dict, patch: dict, schema: Schema | None = None,
     walker = _Walker(sch, _null_ids(dest, empty_nulls) if empty_nulls else set())
     res = walker.walk(dest, origin, root, [])
     if empty_nulls:
+        kept = {p for p in empty_nulls if p[0] == ANNOTATION_TEXT}   # a text record
         empty_nulls.clear()
+        empty_nulls.update(kept)
         if walker.nulls and isinstance(res, dict):
             empty_nulls.update(_null_paths(res, walker.nulls))
     if res is CLEAR or res is MISSING or res is None:

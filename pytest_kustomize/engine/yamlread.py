@@ -29,6 +29,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 STR = "tag:yaml.org,2002:str"
 NULL = "tag:yaml.org,2002:null"
 MERGE = "tag:yaml.org,2002:merge"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 _BREAKS = "\n\r\x85\u2028\u2029"
 
@@ -160,7 +161,13 @@ def _is_list_document(root: MappingNode) -> bool:
             and _get(root, "items") is not None)
 
 
-def _annotations_as_text(md, patch: bool) -> None:
+ANNOTATION_TEXT = "\x00annotation-text"    # marks (ANNOTATION_TEXT, key, text) records
+
+
+def _annotations_as_text(md, patch: bool, prefix: tuple, records: list) -> None:
+    """A patch's annotation scalars become their text (a null stays: it deletes the entry).
+    A resource keeps its typed values until kustomize rewrites them (JSON round trip or end
+    of build); the text each scalar was written with is recorded for the end."""
     anns = _get(md, "annotations") if isinstance(md, MappingNode) else None
     if isinstance(anns, SequenceNode) and anns.value and len(anns.value) % 2 == 0 and all(
             isinstance(n, ScalarNode) for n in anns.value):
@@ -170,10 +177,18 @@ def _annotations_as_text(md, patch: bool) -> None:
         anns.value = [(anns.value[i], anns.value[i + 1]) for i in range(0, len(anns.value), 2)]
     if not isinstance(anns, MappingNode) or any(k.tag == MERGE for k, _ in anns.value):
         return
-    anns.value = [(k, v if patch and isinstance(v, ScalarNode) and v.tag == NULL else
+    if not patch:
+        anns.value = [(k, ScalarNode(STR, v.value, v.start_mark, v.end_mark, style='"')
+                       if isinstance(v, ScalarNode) and v.tag == TIMESTAMP else v)
+                      for k, v in anns.value]      # (a date would be printed RFC 3339)
+        records.extend(prefix + (ANNOTATION_TEXT, k.value, v.value) for k, v in anns.value
+                       if isinstance(k, ScalarNode) and isinstance(v, ScalarNode)
+                       and v.tag != STR and v.value != "")
+        return
+    anns.value = [(k, v if isinstance(v, ScalarNode) and v.tag == NULL else
                    ScalarNode(STR, v.value if isinstance(v, ScalarNode) else "",
                               v.start_mark, v.end_mark, style='"'))
-                  for k, v in anns.value]     # (a null in a patch deletes the entry)
+                  for k, v in anns.value]
 
 
 def prepare_document(root, null_paths: list, single: bool = True, patch: bool = False) -> None:
@@ -196,7 +211,7 @@ def prepare_document(root, null_paths: list, single: bool = True, patch: bool = 
 
 
 def _prepare_object(root: MappingNode, prefix: tuple, null_paths: list, patch: bool) -> None:
-    _annotations_as_text(_get(root, "metadata"), patch)
+    _annotations_as_text(_get(root, "metadata"), patch, prefix, null_paths)
     seen: set = set()
     stack = [(root, prefix)]
     while stack:

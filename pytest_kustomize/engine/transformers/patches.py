@@ -69,6 +69,12 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
 
 def apply_json6902(res: Resource, ops: list, source: str) -> None:
     """Apply decoded JSON 6902 operations to ``res`` as kustomize's library does."""
+    md = res.data.get("metadata")
+    anns = md.get("annotations") if isinstance(md, dict) else None
+    if isinstance(anns, dict) and res.empty_nulls:
+        for k, v in anns.items():       # kustomize has these as "" by now (measured)
+            if v is None and ("metadata", "annotations", k) in res.empty_nulls:
+                anns[k] = ""
     res.empty_nulls = None      # after the JSON round trip every null is written out
     try:
         out = jsonpatch6902.apply(res.data, ops)
@@ -78,6 +84,13 @@ def apply_json6902(res: Resource, ops: list, source: str) -> None:
         raise PatchError("applying JSON patch %s to %s: json: cannot unmarshal array into Go "
                          "value of type map[string]interface {}" % (source, res.id))
     res.data = out
+    md = out.get("metadata")
+    anns = md.get("annotations") if isinstance(md, dict) else None
+    if isinstance(anns, dict):          # then kustomize sets them again as text
+        for k, v in anns.items():
+            if not isinstance(v, str):
+                anns[k] = "" if isinstance(v, (dict, list)) else \
+                    "null" if v is None else yamlio.scalar_to_string(v)
 
 
 def _load_patch_docs(text: str, source: str) -> list:

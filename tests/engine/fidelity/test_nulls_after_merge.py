@@ -148,7 +148,7 @@ patches:
     kind: ConfigMap
     metadata:
       name: d
-      annotations: {b: null, c: "0x10", d: {}, f: null}
+      annotations: {b: null, c: "0x10", d: {}, f: null, g: 5}
 - target: {kind: ConfigMap}
   patch: '[{"op": "add", "path": "/metadata/annotations/e", "value": 1.50}]'
 """,
