@@ -354,6 +354,10 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
     return [d for d, _ in docs]
 
 
+def _typed(text: str) -> bool:
+    return v3_resolve(text)[0] != STR
+
+
 _SEPARATOR = re.compile(r"\n---.*\n")
 
 
@@ -365,7 +369,7 @@ def _load_nodes(loader, walk: bool, single: bool, patch: bool) -> list:
             node = loader.get_node()
             paths: list = []
             if walk and node is not None:
-                yamlread.prepare_document(node, paths, single, patch)
+                yamlread.prepare_document(node, paths, single, patch, _typed)
             d = loader.construct_document(node) if node is not None else None
             if d is not None:
                 out.append((d, tuple(paths)))

@@ -162,6 +162,9 @@ def _is_list_document(root: MappingNode) -> bool:
 
 
 ANNOTATION_TEXT = "\x00annotation-text"    # marks (ANNOTATION_TEXT, key, text) records
+QUOTED = "\x00quoted"                       # (QUOTED, *path): a quoted number-like scalar
+PATCH_TEXT = "\x00patch-text"               # (PATCH_TEXT, *path, text): a plain patch scalar
+_TYPED = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")
 
 
 def _annotations_as_text(md, patch: bool, prefix: tuple, records: list) -> None:
@@ -191,26 +194,29 @@ def _annotations_as_text(md, patch: bool, prefix: tuple, records: list) -> None:
                   for k, v in anns.value]
 
 
-def prepare_document(root, null_paths: list, single: bool = True, patch: bool = False) -> None:
+def prepare_document(root, null_paths: list, single: bool = True, patch: bool = False,
+                     typed=None) -> None:
     """Apply kyaml's read-to-print changes to one document's node tree in place and append
     the paths of its empty plain nulls to ``null_paths`` (``patch``: a patch document,
     whose annotation nulls stay nulls). ``single``: the stream is one
     document, so kio hands the items of a ``kind: List`` on as nodes (the paths of theirs
-    start with ``items, i``); other lists are re-read from JSON, untouched here."""
+    start with ``items, i``); other lists are re-read from JSON, untouched here.
+    ``typed(text)``: would the text, unquoted, be a number, boolean or null?"""
     if not isinstance(root, MappingNode):
         return
     if not _is_list_document(root):
-        _prepare_object(root, (), null_paths, patch)
+        _prepare_object(root, (), null_paths, patch, typed)
         return
     kind = _get(root, "kind").value
     items = _get(root, "items")
     if single and kind in ("List", "ResourceList") and isinstance(items, SequenceNode):
         for i, item in enumerate(items.value):
             if isinstance(item, MappingNode) and not _is_list_document(item):
-                _prepare_object(item, ("items", i), null_paths, patch)
+                _prepare_object(item, ("items", i), null_paths, patch, typed)
 
 
-def _prepare_object(root: MappingNode, prefix: tuple, null_paths: list, patch: bool) -> None:
+def _prepare_object(root: MappingNode, prefix: tuple, null_paths: list, patch: bool,
+                    typed) -> None:
     _annotations_as_text(_get(root, "metadata"), patch, prefix, null_paths)
     seen: set = set()
     stack = [(root, prefix)]
@@ -232,6 +238,11 @@ def _prepare_object(root: MappingNode, prefix: tuple, null_paths: list, patch: b
                 node.value = v3_folded_round_trip(node.value)
             elif node.tag == NULL and node.value == "" and not node.style and path:
                 null_paths.append(path)
+            elif path and patch and not node.style and node.tag in _TYPED:
+                null_paths.append(prefix + (PATCH_TEXT,) + path[len(prefix):] + (node.value,))
+            elif path and not patch and node.style in ("'", '"') and typed is not None \
+                    and typed(node.value):
+                null_paths.append(prefix + (QUOTED,) + path[len(prefix):])
         elif isinstance(node, MappingNode):
             plain = path is not None and not any(k.tag == MERGE for k, _ in node.value)
             for k, v in node.value:

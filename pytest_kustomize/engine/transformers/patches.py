@@ -6,7 +6,8 @@ import json
 
 from ...errors import KustomizeError, PatchError, YamlError
 from .. import jsonpatch6902, yamlio
-from ..reader import objects_from_text
+from ..reader import objects_with_nulls
+from ..yamlread import PATCH_TEXT
 from ..resource import Gvk, NameIndex, ResId, Resource, ResourceList
 from ..selector import Selector
 from ..strategicmerge import strategic_merge
@@ -39,7 +40,7 @@ def find_unique(resources: ResourceList, rid: ResId, index: NameIndex | None = N
 
 
 def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind_change=False,
-              schema=None) -> bool:
+              schema=None, texts: tuple = ()) -> bool:
     """Apply one strategic-merge patch to ``res`` in place; False when it deleted it."""
     md = res.metadata
     name, ns, kind = res.name, res.namespace, res.kind
@@ -48,7 +49,7 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
     p = dict(patch)
     p["apiVersion"] = res.data.get("apiVersion")
     shared = shared_entry_paths(res)
-    merged = strategic_merge(res.data, p, schema, res.empty_nulls)
+    merged = strategic_merge(res.data, p, schema, res.empty_nulls, texts)
     if merged is None or not merged:
         res.data = {}
         return False
@@ -93,8 +94,24 @@ def apply_json6902(res: Resource, ops: list, source: str) -> None:
                     "null" if v is None else yamlio.scalar_to_string(v)
 
 
+_PATCH_TEXTS: dict = {}     # id(patch doc) -> (doc, its PATCH_TEXT records); holds the doc
+
+
 def _load_patch_docs(text: str, source: str) -> list:
-    return objects_from_text(text, source, patch=True)
+    if len(_PATCH_TEXTS) > 4096:
+        _PATCH_TEXTS.clear()
+    docs = []
+    for d, recs in objects_with_nulls(text, source, patch=True):
+        texts = tuple(r for r in recs if r[0] == PATCH_TEXT)
+        if texts:
+            _PATCH_TEXTS[id(d)] = (d, texts)
+        docs.append(d)
+    return docs
+
+
+def _texts(doc) -> tuple:
+    hit = _PATCH_TEXTS.get(id(doc))
+    return hit[1] if hit is not None and hit[0] is doc else ()
 
 
 def decode_json6902(text: str, source: str) -> list:
@@ -138,7 +155,7 @@ def apply_patches_strategic_merge(resources: ResourceList, entries: list, loader
     index = NameIndex(resources)
     for p, src in patches:
         target = find_unique(resources, _patch_id(p), index)
-        apply_smp(target, p, schema=schema)
+        apply_smp(target, p, schema=schema, texts=_texts(p))
         record(target, "PatchStrategicMergeTransformer", configured_in, src, patch=p)
         index.touched((target,))
     _drop_empty(resources)
@@ -207,7 +224,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                 p = dict(sm_docs[0])
                 p["kind"] = sm_docs[0].get("kind")
                 apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
-                          schema=schema)
+                          schema=schema, texts=_texts(sm_docs[0]))
                 record(r, "PatchTransformer", configured_in, source, patch=sm_docs[0])
             index.touched(selected)
             _drop_empty(resources, selected, index)
@@ -221,7 +238,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                 raise PatchError("no resource matches strategic merge patch \"%s\": %s"
                                  % (pid, e.message), file=configured_in, field=field) from None
             apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
-                      schema=schema)
+                      schema=schema, texts=_texts(p))
             record(r, "PatchTransformer", configured_in, source, patch=p)
             patched.append(r)
             index.touched((r,))

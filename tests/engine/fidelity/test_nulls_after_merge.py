@@ -154,3 +154,41 @@ patches:
 """,
         "r.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n"
                   "  annotations: {a: 1, b: 2}\n"})
+
+
+QUOTED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: "3"
+  paused: 'true'
+  template:
+    spec:
+      containers:
+      - name: c
+        image: i
+        env:
+        - name: A
+          value: "8080"
+        - name: B
+          value: plain
+"""
+
+
+@pytest.mark.parametrize("patch_values", [
+    ("5", "false", "0x10", "7"), ("1.50", "true", "9090", "8"), ('"7"', "no", '"x"', "1e3"),
+    ("null", "~", "''", "-1"), ("5", "1", "2", "3"),
+])
+def test_quoting_copied_onto_patch_value(oracle, patch_values):
+    """kyaml's FieldSetter gives a new scalar the quoting of the one it replaces, so a
+    number patched over a quoted "3" prints as the string of its text ("5", "1.50")."""
+    r, pz, a, b = patch_values
+    oracle.assert_same({
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n",
+        "r.yaml": QUOTED,
+        "p.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+                  "  replicas: %s\n  paused: %s\n  template:\n    spec:\n      containers:\n"
+                  "      - name: c\n        env:\n        - name: A\n          value: %s\n"
+                  "        - name: B\n          value: %s\n" % (r, pz, a, b)})
