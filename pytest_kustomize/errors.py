@@ -74,3 +74,16 @@ class GeneratorError(KustomizeError):
 
 class PluginError(KustomizeError):
     """A generator/transformer plugin is unknown or not allowed."""
+
+
+class ClusterError(KustomizeError):
+    """A cluster could not be started, reached or changed (``resource`` names the object)."""
+
+
+class ClusterUnavailable(ClusterError):
+    """No cluster provider can run on this machine (the message says what to install)."""
+
+
+class ReconcileError(ClusterError):
+    """A reconcile failed: an object was refused, could not be pruned or did not become
+    healthy in time (the message names each object)."""

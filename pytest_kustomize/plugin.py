@@ -10,4 +10,5 @@ pytest_plugins: list[str] = [
     "pytest_kustomize.hooks.snapshot",     # kustomize_snapshot, --snapshot-update
     "pytest_kustomize.hooks.cluster",      # kube_cluster
     "pytest_kustomize.hooks.assertrepr",   # field diffs for == on resources
+    "pytest_kustomize.hooks.git",          # --kustomize-base-ref, kustomize_base/_diff
 ]

@@ -7,6 +7,7 @@ from typing import Callable, Iterator, Sequence
 from . import provenance as prov
 from .engine import resource as core
 from .engine import yamlio
+from .engine.deep import guarded
 from .engine.resid import Gvk, ResId
 from .query import (QueryError, describe, find_referenced, get_all, get_field,
                     matches, reference_fields)
@@ -88,7 +89,7 @@ class Resources(Sequence):
     # -- output ------------------------------------------------------------------------
     def to_yaml(self) -> str:
         """The YAML stream exactly as ``kustomize build`` prints it."""
-        return yamlio.dump_documents([r.data for r in self._items])
+        return guarded(self.path, yamlio.dump_documents, [r.data for r in self._items])
 
     def to_dicts(self) -> list:
         return [r.data for r in self._items]

@@ -169,6 +169,16 @@ class _V3Resolver(yaml.resolver.BaseResolver):
 
 class _Constructor(yaml.constructor.SafeConstructor):
     allow_duplicate_keys = False
+    check_aliases = False
+
+    def construct_document(self, node):
+        if self.check_aliases:
+            total, distinct = expanded_size(node)
+            if total > ALIAS_BUDGET and total > 10 * distinct:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "document expands to %d nodes through aliases (limit %d): "
+                    "an alias bomb?" % (total, ALIAS_BUDGET), node.start_mark)
+        return super().construct_document(node)
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, MappingNode) and any(
@@ -332,14 +342,19 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
     # kio splits the stream itself: one piece means a List's items are read as nodes
     single = _SEPARATOR.search(text.replace("\r\n", "\n")) is None
     try:
+        aliases = "*" in text
         try:
-            docs = _load_nodes(cls(text), walk, single, kyaml == "patch")
+            docs = _load_nodes(cls(text), walk, single, kyaml == "patch", aliases)
         except yaml.composer.ComposerError as e:
             if "duplicate anchor" not in str(e):
                 raise
             # go-yaml lets an anchor be defined again; libyaml refuses: rename and replay
             events = list(yamlread.renamed_events(yaml.parse(text, Loader=_ParserOnly)))
-            docs = _load_nodes(_event_loader(cls)(events), walk, single, kyaml == "patch")
+            docs = _load_nodes(_event_loader(cls)(events), walk, single, kyaml == "patch",
+                               aliases)
+        if len(text) > MAX_DEPTH:
+            for d, _ in docs:
+                _check_depth(d, path)
     except yaml.YAMLError as e:
         raise _yaml_error(e, path) from None
     except UnicodeEncodeError as e:           # bytes that are not UTF-8 (kept as surrogates)
@@ -361,8 +376,9 @@ def _typed(text: str) -> bool:
 _SEPARATOR = re.compile(r"\n---.*\n")
 
 
-def _load_nodes(loader, walk: bool, single: bool, patch: bool) -> list:
-    """(document, empty-null paths) for every non-null document the loader composes."""
+def _load_nodes(loader, walk: bool, single: bool, patch: bool, aliases: bool) -> list:
+    """(document, read records) for every non-null document the loader composes."""
+    loader.check_aliases = aliases
     out = []
     try:
         while loader.check_node():
@@ -393,6 +409,45 @@ def _event_loader(base):
             _Constructor.__init__(self)
             _V3Resolver.__init__(self)
     return _EventLoader
+
+
+# kubectl fails beyond this many nested collections ("yaml: exceeded max depth of 10000")
+MAX_DEPTH = 10_000
+# an alias bomb: a document whose aliases expand it past this many nodes, and 10 times
+# past its own size, is refused before anything walks it (a 5 MB CRD has ~300,000 nodes)
+ALIAS_BUDGET = 2_000_000
+
+
+def _check_depth(doc, path) -> None:
+    """YamlError when collections nest deeper than MAX_DEPTH (iterative: no recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise YamlError("yaml: exceeded max depth of %d" % MAX_DEPTH, file=path)
+        if isinstance(v, dict):
+            stack.extend((x, depth + 1) for x in v.values() if isinstance(x, (dict, list)))
+        elif isinstance(v, list):
+            stack.extend((x, depth + 1) for x in v if isinstance(x, (dict, list)))
+
+
+def expanded_size(root) -> tuple:
+    """(nodes once every alias is expanded, distinct nodes) of a composed YAML node graph,
+    counted without expanding anything."""
+    size: dict = {}
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size and not done:
+            continue
+        kids = [] if isinstance(node, ScalarNode) else \
+            [x for kv in node.value for x in kv] if isinstance(node, MappingNode) else node.value
+        if done:
+            size[id(node)] = 1 + sum(size[id(k)] for k in kids)
+            continue
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in size)
+    return size[id(root)], len(size)
 
 
 def load_document(text, path: str | None = None, *, allow_duplicate_keys: bool = False) -> Any:

@@ -41,31 +41,6 @@ def get_field_value(obj, path: str):
     return node
 
 
-def _go_fold(s: str) -> str:
-    """Go's encoding/json field-name folding (bytes.EqualFold: simple Unicode folding)."""
-    return s.lower().replace("\u017f", "s").replace("\u212a", "k")
-
-
-def go_json_fields(obj, names) -> dict:
-    """The fields of a decoded Go struct: ``obj``'s keys matched to ``names`` the way
-    encoding/json does (exact or case-insensitive; sigs.k8s.io/yaml hands the keys over
-    sorted, so of two spellings of one field the later in byte order wins)."""
-    if not isinstance(obj, dict):
-        return {}
-    exact = set(names)
-    folded = {_go_fold(n): n for n in names}
-    out = {}
-    for key in sorted(obj, key=lambda k: str(k).encode("utf-8", "surrogatepass")):
-        name = key if key in exact else folded.get(_go_fold(str(key)))
-        if name is not None:
-            out[name] = obj[key]
-    return out
-
-
-_VAR = ("name", "objref", "fieldref")
-_OBJREF = ("apiVersion", "group", "version", "kind", "name", "namespace")
-
-
 def _var_str(v: dict) -> str:
     return "%s" % v.get("name")
 
@@ -84,14 +59,13 @@ def merge_vars(ra, incoming: list, kfile: str) -> None:
     """Declare vars at this level: bind each to the resource its objref names."""
     from ..resource import is_cluster_scoped
     for v in incoming:
-        v = go_json_fields(v, _VAR)
-        if not v.get("name"):
+        if not isinstance(v, dict) or not v.get("name"):
             raise KustomizationError("each var needs a name and an objref", file=kfile,
                                      field="vars")
-        v["objref"] = go_json_fields(v.get("objref"), _OBJREF)
-        fr = go_json_fields(v.get("fieldref"), ("fieldpath",))
-        if not fr.get("fieldpath"):
-            fr["fieldpath"] = "metadata.name"
+        v = dict(v)
+        fr = dict(v.get("fieldref") or {})
+        if not fr.get("fieldPath"):
+            fr["fieldPath"] = "metadata.name"
         v["fieldref"] = fr
         tid = _var_target(v)
 
@@ -163,7 +137,7 @@ def resolve(resources: ResourceList, ra) -> None:
         found = _MISSING
         for r in resources:
             if v["name"] in r.ref_var_names:
-                found = get_field_value(r.data, v["fieldref"]["fieldpath"])
+                found = get_field_value(r.data, v["fieldref"]["fieldPath"])
                 if found is _MISSING:
                     raise TransformerError("field specified in var '%s' not found in "
                                            "corresponding resource" % _var_str(v))
