@@ -340,18 +340,19 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
     cls = _LenientLoader if allow_duplicate_keys else _Loader
     walk = bool(kyaml) and yamlread.needs_walk(text)
     # kio splits the stream itself: one piece means a List's items are read as nodes
-    single = _SEPARATOR.search(text.replace("\r\n", "\n")) is None
+    single = yamlread.one_piece(text)
     try:
         aliases = "*" in text
         try:
-            docs = _load_nodes(cls(text), walk, single, kyaml == "patch", aliases)
+            docs = yamlread.load_nodes(cls(text), walk, single, kyaml == "patch", aliases,
+                                       _typed)
         except yaml.composer.ComposerError as e:
             if "duplicate anchor" not in str(e):
                 raise
             # go-yaml lets an anchor be defined again; libyaml refuses: rename and replay
             events = list(yamlread.renamed_events(yaml.parse(text, Loader=_ParserOnly)))
-            docs = _load_nodes(_event_loader(cls)(events), walk, single, kyaml == "patch",
-                               aliases)
+            docs = yamlread.load_nodes(_event_loader(cls)(events), walk, single,
+                                       kyaml == "patch", aliases, _typed)
         if len(text) > MAX_DEPTH:
             for d, _ in docs:
                 _check_depth(d, path)
@@ -373,42 +374,12 @@ def _typed(text: str) -> bool:
     return v3_resolve(text)[0] != STR
 
 
-_SEPARATOR = re.compile(r"\n---.*\n")
-
-
-def _load_nodes(loader, walk: bool, single: bool, patch: bool, aliases: bool) -> list:
-    """(document, read records) for every non-null document the loader composes."""
-    loader.check_aliases = aliases
-    out = []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            paths: list = []
-            if walk and node is not None:
-                yamlread.prepare_document(node, paths, single, patch, _typed)
-            d = loader.construct_document(node) if node is not None else None
-            if d is not None:
-                out.append((d, tuple(paths)))
-    finally:
-        loader.dispose()
-    return out
-
-
 _ParserOnly = _CLoader if _CLoader is not None else yaml.parser.Parser  # events only
 
 
 @functools.lru_cache(maxsize=None)
 def _event_loader(base):
-    class _EventLoader(yamlread.EventParser, yaml.composer.Composer, _Constructor,
-                       _V3Resolver):
-        allow_duplicate_keys = base.allow_duplicate_keys
-
-        def __init__(self, events):
-            yamlread.EventParser.__init__(self, events)
-            yaml.composer.Composer.__init__(self)
-            _Constructor.__init__(self)
-            _V3Resolver.__init__(self)
-    return _EventLoader
+    return yamlread.event_loader(base, _Constructor, _V3Resolver)
 
 
 # kubectl fails beyond this many nested collections ("yaml: exceeded max depth of 10000")

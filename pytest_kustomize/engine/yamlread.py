@@ -251,3 +251,43 @@ def _prepare_object(root: MappingNode, prefix: tuple, null_paths: list, patch: b
         elif isinstance(node, SequenceNode):
             for i, v in enumerate(node.value):
                 stack.append((v, None if path is None else path + (i,)))
+
+
+# -- loading ---------------------------------------------------------------------------------
+_SEPARATOR = re.compile(r"\n---.*\n")
+
+
+def one_piece(text: str) -> bool:
+    """kio splits a stream itself: one piece means a List's items are read as nodes."""
+    return _SEPARATOR.search(text.replace("\r\n", "\n")) is None
+
+
+def load_nodes(loader, walk: bool, single: bool, patch: bool, aliases: bool, typed) -> list:
+    """(document, read records) for every non-null document the loader composes."""
+    loader.check_aliases = aliases
+    out = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            records: list = []
+            if walk and node is not None:
+                prepare_document(node, records, single, patch, typed)
+            d = loader.construct_document(node) if node is not None else None
+            if d is not None:
+                out.append((d, tuple(records)))
+    finally:
+        loader.dispose()
+    return out
+
+
+def event_loader(base, constructor, resolver):
+    """A loader class like ``base`` that composes a list of events (see renamed_events)."""
+    class _EventLoader(EventParser, yaml.composer.Composer, constructor, resolver):
+        allow_duplicate_keys = base.allow_duplicate_keys
+
+        def __init__(self, events):
+            EventParser.__init__(self, events)
+            yaml.composer.Composer.__init__(self)
+            constructor.__init__(self)
+            resolver.__init__(self)
+    return _EventLoader
