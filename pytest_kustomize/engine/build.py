@@ -10,6 +10,7 @@ from .fieldspec import FieldSpec
 from .loader import Loader, normalize_restrictor
 from .resid import Gvk
 from .resource import ResourceList
+from .yamlread import ANNOTATION_TEXT
 from .target import BuildOptions, Target
 from .transformers import labels, name_reference, sort
 from .transformers import vars as varsmod
@@ -73,11 +74,27 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
 
 
 def _stringify_annotations(res: ResourceList) -> None:
-    """kustomize rewrites every resource's annotations as a string map at the end."""
+    """kustomize rewrites every resource's annotations as a string map at the end (its
+    SetAnnotations: a nested value becomes "", and an empty map or a value that is not a
+    map is dropped)."""
     for r in res:
         md = r.data.get("metadata")
-        anns = md.get("annotations") if isinstance(md, dict) else None
-        if isinstance(anns, dict):
-            for k, v in anns.items():
-                if not isinstance(v, str):
-                    anns[k] = "null" if v is None else scalar_to_string(v)
+        if not isinstance(md, dict) or "annotations" not in md:
+            continue
+        anns = md["annotations"]
+        if not isinstance(anns, dict) or not anns:
+            del md["annotations"]
+            continue
+        empty = r.empty_nulls or ()
+        texts = {p[1]: p[2] for p in empty if p[0] == ANNOTATION_TEXT} if empty else {}
+        for k, v in anns.items():
+            if isinstance(v, str):
+                continue
+            if isinstance(v, (dict, list)):
+                anns[k] = ""
+            elif k in texts:            # a scalar of the file: the text it was written with
+                anns[k] = texts[k]
+            elif v is None:             # "key:" in the file: ""; a JSON null: "null"
+                anns[k] = "" if ("metadata", "annotations", k) in empty else "null"
+            else:
+                anns[k] = scalar_to_string(v)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..errors import GeneratorError, KustomizationError, KustomizeError, PluginError
+from ..errors import KustomizationError, KustomizeError, PluginError
 from . import fieldspec as fsm
 from . import generators, helm
 from .accumulator import NameIndex
@@ -116,19 +116,15 @@ def _hash(target, res, cfg, specs, index, field):
 
 
 # -- generators --------------------------------------------------------------------------
-def generated(target, kind: str, args: dict, gen_opts, field: str, *,
-              check_behavior: bool = False) -> Resource:
+def generated(target, kind: str, args: dict, gen_opts, field: str) -> Resource:
     """A ConfigMap or Secret made by ``configMapGenerator``/``secretGenerator`` or their
-    plugin kinds, flagged for the merge and hash steps (``check_behavior``: an unknown
-    behavior is an error, as for the kustomization fields)."""
+    plugin kinds, flagged for the merge and hash steps (the behavior as kustomize's
+    NewGenerationBehavior reads it)."""
     fn = generators.generate_configmap if kind == "ConfigMapGenerator" \
         else generators.generate_secret
     r = Resource(fn(args, gen_opts, target.loader), Origin(generator=kind))
     r.is_generated = True
-    r.behavior = str(args.get("behavior") or "create")
-    if check_behavior and r.behavior not in ("create", "merge", "replace"):
-        raise GeneratorError("unknown generator behavior %r (use create, merge or replace)"
-                             % r.behavior, file=target.kfile, field=field)
+    r.behavior = generators.generation_behavior(args.get("behavior"))
     r.needs_hash = generators.needs_hash(args, gen_opts)
     return r
 

@@ -18,7 +18,7 @@ from .kustomization import Kustomization, parse
 from .fs import DISK, FileSystem
 from .loader import ROOT_ONLY, Loader, Remote
 from .openapi import set_schema
-from .reader import objects_from_text
+from .reader import objects_with_nulls
 from .resource import Origin, Resource, ResourceList
 from .transformers import vars as varsmod
 
@@ -100,7 +100,7 @@ class Accumulator:
         rid = r.id
         key = rid.key
         matches = self._any_keys().get(key, [])
-        behavior = r.behavior or "create"
+        behavior = r.behavior or "unspecified"
         if not matches:
             if behavior in ("merge", "replace"):
                 raise GeneratorError("id %s does not exist; cannot merge or replace" % rid)
@@ -112,7 +112,7 @@ class Accumulator:
         old = matches[0]
         if behavior not in ("merge", "replace"):
             raise GeneratorError("id %s exists; can not use behavior: '%s', behavior must be "
-                                 "merge or replace" % (rid, r.behavior or ""))
+                                 "merge or replace" % (rid, behavior))
         merged = generators.merge_generated(old.data, r.data, behavior)
         old.data = merged
         # the hash flag is a build annotation: kept from the old object, and only while the
@@ -221,16 +221,16 @@ class Target:
                 self._accumulate_directory(ra, path, component=False, sub_loader=sub_loader)
                 continue
             try:
-                objs = objects_from_text(text, full)
+                objs = objects_with_nulls(text, full)
             except KustomizeError as e:
                 raise KustomizeError("accumulating resources: accumulating resources "
                                      "from '%s': %s" % (path, e.message),
                                      file=self.kfile, field="resources") from None
-            for d in objs:
+            for d, nulls in objs:
                 origin = Origin(path=os.path.normpath(os.path.join(self.origin_path, path)),
                                 file=os.path.normpath(full))
                 try:
-                    ra.append(Resource(d, origin))
+                    ra.append(Resource(d, origin, empty_nulls=set(nulls)))
                 except KustomizeError as e:
                     raise KustomizeError("accumulating resources: merging resources "
                                          "from '%s': %s" % (path, e.message),
@@ -291,8 +291,7 @@ class Target:
         for fname, kind in builtins.GENERATOR_FIELDS:
             for args in k.get(fname, []):
                 try:
-                    r = builtins.generated(self, kind, args, gen_opts, fname,
-                                           check_behavior=True)
+                    r = builtins.generated(self, kind, args, gen_opts, fname)
                 except KustomizeError as e:
                     raise self.err(e, fname)
                 r.origin = Origin(path="", generator=kind, config_file=self.rel_kfile,
