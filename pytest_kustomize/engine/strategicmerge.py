@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..errors import PatchError
 from .reader import fast_copy
 from .schema import Schema, SchemaNode
+from .yamlio import scalar_to_string
 from .yamlread import ANNOTATION_TEXT, QUOTED
 
 MISSING = object()     # a field that is not there (YAML nil node)
@@ -121,7 +122,6 @@ def _text(v) -> str:
         return "null"
     if isinstance(v, bool):
         return "true" if v else "false"
-    from .yamlio import scalar_to_string
     return scalar_to_string(v)
 
 
