@@ -10,11 +10,11 @@ from .fieldspec import FieldSpec
 from .loader import Loader, normalize_restrictor
 from .resid import Gvk
 from .resource import ResourceList
-from .yamlread import ANNOTATION_TEXT
 from .target import BuildOptions, Target
 from .transformers import labels, name_reference, sort
 from .transformers import vars as varsmod
 from .yamlio import scalar_to_string
+from .yamlread import ANNOTATION_TEXT
 
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "kustomize-v5.8.1"

@@ -118,8 +118,8 @@ def _hash(target, res, cfg, specs, index, field):
 # -- generators --------------------------------------------------------------------------
 def generated(target, kind: str, args: dict, gen_opts, field: str) -> Resource:
     """A ConfigMap or Secret made by ``configMapGenerator``/``secretGenerator`` or their
-    plugin kinds, flagged for the merge and hash steps (the behavior as kustomize's
-    NewGenerationBehavior reads it)."""
+    plugin kinds, flagged for the merge and hash steps (a behavior other than create, merge
+    or replace is "unspecified", as kustomize reads it)."""
     fn = generators.generate_configmap if kind == "ConfigMapGenerator" \
         else generators.generate_secret
     r = Resource(fn(args, gen_opts, target.loader), Origin(generator=kind))
