@@ -35,6 +35,8 @@ PINNED_VERSIONS: dict[str, str] = {
     "etcd": "v3.5.35",
     "kube-apiserver": "v1.33.13",
 }
+# flux: the project's Flux oracle (scripts/gotools/flux-build), kustomize-controller's version
+PINNED_VERSIONS["flux-build"] = "v1.9.4"
 
 TOOLS: tuple[str, ...] = tuple(PINNED_VERSIONS)
 
@@ -47,6 +49,7 @@ VERSION_ARGS: dict[str, tuple[str, ...]] = {
     "etcd": ("--version",),
     "kube-apiserver": ("--version",),
 }
+VERSION_ARGS["flux-build"] = ("version",)  # flux
 
 _ENVTEST_VARS: dict[str, str] = {
     "etcd": "TEST_ASSET_ETCD",
