@@ -98,8 +98,7 @@ def build_kustomization(ks: FluxKustomization, path: str, root: str | None = Non
                     raise type(e)("var substitution failed for '%s': envsubst error: %s"
                                   % (r.name, e.message), file=ks.file,
                                   field="spec.postBuild", resource=str(r.id)) from None
-                for lost in varsub.quoting_lost(before, r.data):
-                    warnings.append("%s %s: %s" % (r.kind, r.name, lost))
+                warnings += _quoting_warnings(r, before)
     for r in items:
         meta = r.data.setdefault("metadata", {})
         if not isinstance(meta.get("labels"), dict):
@@ -119,6 +118,22 @@ def build_kustomization(ks: FluxKustomization, path: str, root: str | None = Non
                     meta[key] = cur
     out = Resources(items, opts.warnings + warnings, real)
     return FluxBuild(ks, out, real, root, warnings, kus)
+
+
+def _quoting_warnings(r, before: dict) -> list[str]:
+    """Where the source quoted a ``${…}`` value that substitution turned into a number,
+    boolean or null (the quotes do not survive Flux's re-serialisation)."""
+    lost = varsub.quoting_lost(before, r.data)
+    if not lost:
+        return []
+    try:
+        with open(r.origin.file, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    return ["%s %s: %s: %r became %s %r (quoted in the source; Flux substitutes after "
+            "re-serialising)" % (r.kind, r.name, path, old, type(new).__name__, new)
+            for path, old, new in lost if varsub.quoted_in_source(path, old, text)]
 
 
 def _read_objects(items: list) -> list:

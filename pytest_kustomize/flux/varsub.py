@@ -133,10 +133,10 @@ def substitute_resource(data: dict, vars: dict, strict: bool) -> dict:
         raise SubstitutionError("YAMLToJSON: %s" % msg) from None
 
 
-def quoting_lost(before: dict, after: dict, path: str = "") -> list[str]:
-    """Field paths where a string became another type through substitution (the source's
-    quotes do not survive Flux's re-serialisation), e.g. ``spec.replicas: "3" -> 3``."""
-    found: list[str] = []
+def quoting_lost(before, after, path: str = "") -> list[tuple]:
+    """(field path, value before, value after) where a string holding ``${`` became another
+    type through substitution, e.g. ``("data.count", "${n}", 3)``."""
+    found: list[tuple] = []
     if isinstance(before, dict) and isinstance(after, dict):
         for k, v in before.items():
             if k in after:
@@ -145,5 +145,15 @@ def quoting_lost(before: dict, after: dict, path: str = "") -> list[str]:
         for i, (a, b) in enumerate(zip(before, after)):
             found += quoting_lost(a, b, "%s[%d]" % (path, i))
     elif isinstance(before, str) and "${" in before and not isinstance(after, (str, dict, list)):
-        found.append("%s: %r became %s %r" % (path, before, type(after).__name__, after))
+        found.append((path, before, after))
     return found
+
+
+def quoted_in_source(path: str, value: str, source_text: str) -> bool:
+    """Whether the source file wrote ``value`` in quotes (``key: "${n}"`` or ``'${n}'``) for
+    the last key of ``path`` (any key for a list item)."""
+    key = path.rsplit(".", 1)[-1]
+    key = r"[^\s:]+" if key.endswith("]") else re.escape(key)
+    quoted = "(\"%s\"|'%s')" % (re.escape(value), re.escape(value.replace("'", "''")))
+    return re.search(r"(^|[\s{,-])%s\s*:\s*%s" % (key, quoted), source_text, re.M) is not None \
+        or (key.startswith("[") and re.search(r"-\s*%s" % quoted, source_text) is not None)
