@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from .errors import KustomizeError
+from .flux import cli as flux_cli
 
 RESTRICTORS = {"LoadRestrictionsRootOnly": "rootOnly", "LoadRestrictionsNone": "none",
                "rootOnly": "rootOnly", "none": "none"}
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--load-restrictor", default="LoadRestrictionsRootOnly",
                    choices=sorted(RESTRICTORS))
     v.add_argument("--enable-helm", action="store_true")
+    flux_cli.add_parser(sub)
     return p
 
 
@@ -84,6 +86,8 @@ def _validate(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "func", None) is not None:   # subcommands wired with set_defaults
+        return args.func(args)
     if args.command == "validate":
         return _validate(args)
     if args.command == "build":

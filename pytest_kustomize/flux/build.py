@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from dataclasses import dataclass, field
 
 from ..engine import yamlio
@@ -131,6 +132,9 @@ def _quoting_warnings(r, before: dict) -> list[str]:
             text = f.read()
     except OSError:
         text = ""
+    docs = [d for d in re.split(r"(?m)^---.*$", text)
+            if re.search(r"(?m)^kind:\s*['\"]?%s['\"]?\s*$" % re.escape(r.kind), d)]
+    text = "\n".join(docs) if docs else text
     return ["%s %s: %s: %r became %s %r (quoted in the source; Flux substitutes after "
             "re-serialising)" % (r.kind, r.name, path, old, type(new).__name__, new)
             for path, old, new in lost if varsub.quoted_in_source(path, old, text)]
