@@ -15,11 +15,12 @@ __version__ = "0.1.0"
 def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
           reorder: str = "legacy", enable_alpha_plugins: bool = False,
           enable_managedby_label: bool = False, enable_helm: bool = False,
-          helm_command: str = "helm") -> Resources:
+          helm_command: str = "helm", fs=None) -> Resources:
     """Render the kustomization at ``path`` like ``kustomize build`` and return its resources.
 
     ``load_restrictor``: ``"rootOnly"`` (default) or ``"none"``; ``reorder``: ``"legacy"``
-    (default, as ``kustomize build``) or ``"none"`` (input order).
+    (default, as ``kustomize build``) or ``"none"`` (input order); ``fs``: the
+    ``engine.fs.FileSystem`` every file is read from (default: the disk).
     """
     from .engine.build import build_resources
     from .engine.target import BuildOptions
@@ -27,6 +28,8 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
                         enable_alpha_plugins=enable_alpha_plugins,
                         enable_managedby_label=enable_managedby_label, enable_helm=enable_helm,
                         helm_command=helm_command)
+    if fs is not None:
+        opts.fs = fs
     res = build_resources(os.fspath(path), opts)
     out = Resources(res.items, opts.warnings, os.fspath(path))
     out.inputs = sorted(opts.io.get("files_read", ())) + sorted(opts.io.get("dirs_read", ()))

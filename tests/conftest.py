@@ -32,6 +32,13 @@ class Oracle:
             with open(p, mode) as f:
                 f.write(content if isinstance(content, bytes) else textwrap.dedent(content))
 
+    def symlink(self, links: dict) -> None:
+        """Create symlinks: relative path -> target (as written in the link)."""
+        for rel, target in links.items():
+            p = os.path.join(self.root, rel)
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            os.symlink(target, p)
+
     def kubectl(self, build_dir: str = ".", *flags) -> subprocess.CompletedProcess:
         if not kubectl_available():
             if os.environ.get("CI") == "true":

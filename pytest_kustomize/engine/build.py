@@ -33,12 +33,11 @@ def build_resources(path: str, options: BuildOptions) -> ResourceList:
 
 def _build(path: str, options: BuildOptions) -> ResourceList:
     path = os.fspath(path)
-    if not os.path.isdir(path):
-        if os.path.exists(path):
-            raise LoadError("must build at directory: '%s' is not a directory" % path, file=path)
-        raise LoadError("must build at directory: not a valid directory: '%s' does not exist"
-                        % path, file=path)
-    loader = Loader(path, normalize_restrictor(options.load_restrictor), cache=options.io)
+    try:
+        loader = Loader.at(path, normalize_restrictor(options.load_restrictor), options.io,
+                           fs=options.fs, remote=options.remote)
+    except LoadError as e:
+        raise e.with_context(file=path)
     top = Target(loader, options)
     ra = top.accumulate()
     res = ra.resources

@@ -90,6 +90,23 @@ class MemoryFS:
         for d in dirs:
             self._add_dirs(_norm(d))
 
+    @classmethod
+    def from_disk(cls, root: str) -> "MemoryFS":
+        """A copy of the disk tree below ``root`` at the same absolute paths (symlinks kept as
+        links, not followed)."""
+        root = os.path.realpath(root)
+        fs = cls(dirs=[root])
+        for dirpath, dirnames, filenames in os.walk(root):
+            for name in dirnames + filenames:
+                p = os.path.join(dirpath, name)
+                if os.path.islink(p):
+                    fs.add_symlink(p, os.readlink(p))
+                elif os.path.isdir(p):
+                    fs._add_dirs(p)
+                elif os.path.isfile(p):
+                    fs.add_file(p, DISK.read_bytes(p))
+        return fs
+
     # -- building ------------------------------------------------------------------------
     def add_file(self, path: str, data: bytes | str) -> None:
         p = _norm(path)
@@ -109,7 +126,9 @@ class MemoryFS:
     # -- resolution ----------------------------------------------------------------------
     def _resolve(self, path: str, *, strict: bool) -> str:
         """Follow symlinks component by component; ``strict`` raises for a missing part."""
-        parts = [c for c in _norm(path).split("/") if c]
+        if not path.startswith("/"):
+            raise ValueError("MemoryFS paths are absolute: %r" % path)
+        parts = [c for c in path.split("/") if c]    # no lexical '..': links resolve first
         done = "/"
         hops = 0
         while parts:

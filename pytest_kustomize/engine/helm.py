@@ -100,7 +100,7 @@ def inflate(target, chart: dict, globals_: dict, field: str = "helmCharts") -> l
     extra = []
     for f in chart.get("additionalValuesFiles") or []:
         target.loader.read_bytes(_s(f))
-        extra.append(os.path.join(root, _s(f)))
+        extra.append(target.loader.local_path(os.path.join(root, _s(f))))
     with tempfile.TemporaryDirectory(prefix="kustomize-helm-") as tmp:
         config_home = _s(globals_.get("configHome")) or os.path.join(tmp, "helm")
         env = dict(os.environ, HELM_CONFIG_HOME=config_home,
@@ -119,7 +119,10 @@ def inflate(target, chart: dict, globals_: dict, field: str = "helmCharts") -> l
         if not version or version.group(1) not in ("3", "4"):
             raise PluginError("this plugin requires helm V3 or V4", file=kfile, field=field)
         chart_dir = os.path.join(abs_home, _s(chart["name"]))
-        if not os.path.isdir(chart_dir):
+        helm_home = abs_home        # where helm finds the chart: on disk
+        if target.loader.isdir(chart_dir):
+            helm_home = os.path.dirname(target.loader.local_path(chart_dir))
+        else:
             if not chart.get("repo"):
                 raise PluginError("no repo specified for pull, no chart found at '%s'"
                                   % chart_dir, file=kfile, field=field)
@@ -147,7 +150,7 @@ def inflate(target, chart: dict, globals_: dict, field: str = "helmCharts") -> l
         vf = os.path.join(tmp, "%s-kustomize-values.yaml" % chart["name"])
         with open(vf, "wb") as f:
             f.write(data)
-        out = run(helm_args(chart, abs_home, vf, extra))
+        out = run(helm_args(chart, helm_home, vf, extra))
     resources = []
     for d in objects_from_text(out, "helm template %s" % chart["name"]):
         r = Resource(d, Origin(generator="HelmChartInflationGenerator",

@@ -1,17 +1,34 @@
-"""File access for one kustomization root: load restrictor, sub-roots, cycle detection."""
+"""File access for one kustomization root, as kustomize's file loader: every read of the engine
+goes through ``Loader`` and its ``FileSystem`` (the disk by default); the load restrictor, the
+symlink checks, sub-roots and cycle detection are here.
+
+One checked resolver (``Loader.resolve``): the path is joined to the root and cleaned lexically
+(``a/../b`` is ``b``, as Go's ``filepath.Join``), then every symlink is resolved, the last
+component too, and only then does the restrictor compare the real directory with the root.
+Messages are kustomize's (``security; file '…' is not in or below '…'``,
+``evalsymlink failure on '…' : lstat …: no such file or directory``).
+
+Remote roots (``git@host:org/repo//dir``, ``https://…``, ``file://…``) are handed to the
+loader's ``remote`` callable, ``remote(parent, spec) -> Loader`` (``parent`` is None for the
+build target); the default refuses them with a clear error.
+"""
 from __future__ import annotations
 
+import errno
 import os
-import re
+import posixpath
+from typing import Callable, Optional
 
 from ..errors import LoadError
+from .fs import DISK, FileSystem
+from .remote import RepoSpec, is_remote_file, parse_repo_spec
 
 ROOT_ONLY = "rootOnly"
 NONE = "none"
 
 KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
-_REMOTE = re.compile(r"^(https?://|git@|ssh://|git::|github\.com/|gitlab\.com/|bitbucket\.org/)")
+Remote = Callable[[Optional["Loader"], str], "Loader"]
 
 
 def normalize_restrictor(value: str | None) -> str:
@@ -26,56 +43,83 @@ def normalize_restrictor(value: str | None) -> str:
 
 
 def is_remote(path: str) -> bool:
-    return bool(_REMOTE.match(path))
+    """True when kustomize reads ``path`` as a remote Git root (see ``remote.parse_repo_spec``)."""
+    return parse_repo_spec(path) is not None
+
+
+def refuse_remote(parent: "Loader | None", spec: str) -> "Loader":
+    """The default ``remote``: a clear error naming the repository."""
+    repo: RepoSpec = parse_repo_spec(spec)
+    where = " (path %r)" % repo.path if repo.path else ""
+    ref = " at ref %r" % repo.ref if repo.ref else ""
+    raise LoadError("remote base %r: Git repository %r%s%s: remote (git/http) resources are "
+                    "not supported yet" % (spec, repo.clone_spec, where, ref))
+
+
+def _clean(path: str) -> str:
+    p = posixpath.normpath(path)
+    return p[1:] if p.startswith("//") else p
 
 
 class Loader:
-    """Reads files relative to one kustomization root, as kustomize's file loader does."""
+    """Reads files relative to one kustomization root, as kustomize's file loader does.
+
+    ``root`` is a real path (symlinks resolved) unless ``real`` is false."""
 
     def __init__(self, root: str, restrictor: str = ROOT_ONLY, parent: "Loader | None" = None,
-                 cache: dict | None = None, *, real: bool = False):
-        self.root = root if real else os.path.realpath(root)
+                 cache: dict | None = None, *, real: bool = False, fs: FileSystem = DISK,
+                 remote: Remote | None = None):
+        self.fs = fs
+        self.root = root if real else fs.realpath(root)
         self.restrictor = restrictor
         self.parent = parent
-        self.kustomization_file = os.path.join(self.root, "kustomization.yaml")
+        self.remote: Remote = remote or (parent.remote if parent is not None
+                                         else refuse_remote)
+        self.kustomization_file = posixpath.join(self.root, "kustomization.yaml")
         self.cache = cache if cache is not None else {}
 
     # -- roots -------------------------------------------------------------------------
+    @classmethod
+    def at(cls, path: str, restrictor: str = ROOT_ONLY, cache: dict | None = None, *,
+           fs: FileSystem = DISK, remote: Remote | None = None) -> "Loader":
+        """The loader of the build target (kustomize's NewLoader)."""
+        remote = remote or refuse_remote
+        if is_remote(path):
+            return remote(None, path)
+        p = _clean(path if posixpath.isabs(path) else os.path.abspath(path))
+        probe = cls("/", restrictor, cache=cache, real=True, fs=fs, remote=remote)
+        return cls(probe._confirm_dir(p, path), restrictor, cache=cache, real=True, fs=fs,
+                   remote=remote)
+
     def new(self, path: str) -> "Loader":
         """A loader for a sub-directory (base, component); refuses cycles."""
         if path == "":
             raise LoadError("new root cannot be empty")
         if is_remote(path):
-            raise LoadError("remote base %r: remote (git/http) resources are not supported yet"
-                            % path)
-        if os.path.isabs(path):
+            return self.remote(self, path)
+        if posixpath.isabs(path):
             raise LoadError("new root '%s' cannot be absolute" % path)
-        for part in path.replace(os.sep, "/").split("/"):
+        for part in path.split("/"):
             if part not in ("", ".", "..") and ".." in part:
                 raise LoadError(
                     "path %r is ambiguous: resolves to %r after normalization, which is likely "
                     "not the intended target; check for YAML indentation errors in your "
-                    "kustomization file" % (path, os.path.normpath(path)))
-        joined = os.path.join(self.root, path)
-        if not os.path.isdir(joined):
-            if os.path.exists(joined):
-                raise LoadError("must build at directory: '%s' is not a directory"
-                                % os.path.normpath(joined))
-            raise LoadError("must build at directory: not a valid directory: evalsymlink "
-                            "failure on '%s' : lstat %s: no such file or directory"
-                            % (joined, joined))
-        root = os.path.realpath(joined)
-        self._check_confined(root)
+                    "kustomization file" % (path, posixpath.normpath(path)))
+        joined = _clean(posixpath.join(self.root, path))
+        root = self._confirm_dir(joined, joined)
         self._check_cycle(root)
-        return Loader(root, self.restrictor, self, self.cache, real=True)
+        return Loader(root, self.restrictor, self, self.cache, real=True, fs=self.fs)
 
-    def _check_confined(self, real: str) -> None:
-        """``cache["confine_root"]`` (set by the flux layer) bounds every read, as Flux's
-        secure file system bounds a build to the source root."""
-        confine = self.cache.get("confine_root")
-        if confine and not _has_prefix(real, confine):
-            raise LoadError("security; path '%s' is not in or below the source root '%s'"
-                            % (real, confine))
+    def _confirm_dir(self, path: str, shown: str) -> str:
+        """The real path of directory ``path`` (kustomize's ConfirmDir)."""
+        try:
+            d, f = self._clean_abs(path, shown)
+        except LoadError as e:
+            raise LoadError("must build at directory: not a valid directory: %s"
+                            % e.message) from None
+        if f:
+            raise LoadError("must build at directory: '%s': file is not directory" % shown)
+        return d
 
     def _check_cycle(self, candidate: str) -> None:
         node = self
@@ -85,78 +129,116 @@ class Loader:
                                 % (candidate, node.root))
             node = node.parent
 
-    # -- files -------------------------------------------------------------------------
-    def resolve(self, path: str) -> str:
-        """Absolute path of a file, after the load restrictor allowed it."""
-        if is_remote(path):
-            raise LoadError("remote file %r: http(s) and git resources are not supported yet"
-                            % path)
-        p = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.root, path))
-        if self.restrictor == ROOT_ONLY:
-            d, f = os.path.split(p)
-            if not f or os.path.isdir(p):
-                d, f = os.path.realpath(p), ""
-            else:
-                if d != self.root:          # the root is already a real path
-                    real = self.cache.setdefault("realpath", {})
-                    rd = real.get(d)
-                    if rd is None:
-                        rd = real[d] = os.path.realpath(d)
-                    d = rd
-            if f == "":
-                raise LoadError("'%s' must resolve to a file" % p)
-            if not _has_prefix(d, self.root):
-                raise LoadError("security; file '%s' is not in or below '%s'" % (p, self.root))
-            return os.path.join(d, f)
-        if self.cache.get("confine_root"):
-            self._check_confined(os.path.realpath(p))
-        return p
+    # -- the checked resolver ----------------------------------------------------------
+    def _clean_abs(self, path: str, shown: str) -> tuple[str, str]:
+        """(real directory, '') for a directory, (real directory, name) for anything else;
+        ``path`` absolute and clean. Raises kustomize's evalsymlink error."""
+        fs = self.fs
+        real = fs.realpath(path)
+        if fs.isdir(real):
+            return real, ""
+        if fs.exists(real):
+            d, f = posixpath.split(real)
+            return d, f
+        raise LoadError("evalsymlink failure on '%s' : %s" % (shown, self._why(path, real)))
 
-    def read_bytes(self, path: str) -> bytes:
-        full = self.resolve(path)
-        self.cache.setdefault("files_read", set()).add(full)
-        overlay = self.cache.get("overlay")
-        if overlay and full in overlay:   # a kustomization file generated by the flux layer
-            return overlay[full]
+    def _why(self, path: str, real: str) -> str:
+        """Why a path does not resolve, in Go's words (error path only)."""
         try:
-            with open(full, "rb") as f:
-                return f.read()
+            self.fs.read_bytes(path)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                return "EvalSymlinks: too many links"
+            if e.errno == errno.ENOTDIR:
+                return "not a directory"
+        missing = real
+        parts = real.split("/")
+        for i in range(2, len(parts) + 1):
+            prefix = "/".join(parts[:i])
+            if not self.fs.exists(prefix):
+                missing = prefix
+                break
+        return "lstat %s: no such file or directory" % missing
+
+    def resolve(self, path: str) -> str:
+        """The real path of a file after the load restrictor allowed it."""
+        p = _clean(path if posixpath.isabs(path) else posixpath.join(self.root, path))
+        if self.restrictor != ROOT_ONLY:
+            return p
+        d, f = self._clean_abs(p, p)
+        if f == "":
+            raise LoadError("'%s' must resolve to a file" % p)
+        if not _has_prefix(d, self.root):
+            raise LoadError("security; file '%s' is not in or below '%s'" % (p, self.root))
+        return posixpath.join(d, f)
+
+    # -- files -------------------------------------------------------------------------
+    def read_bytes(self, path: str) -> bytes:
+        if is_remote_file(path):
+            raise LoadError("remote file %r: http(s) resources are not supported yet" % path)
+        full = self.resolve(path)
+        read = self.cache.setdefault("files_read", set())
+        read.add(full)
+        if not posixpath.isabs(path):       # the link itself too: re-pointing it is a change
+            read.add(_clean(posixpath.join(self.root, path)))
+        try:
+            return self.fs.read_bytes(full)
         except IsADirectoryError:
             raise LoadError("read %s: is a directory" % full) from None
         except FileNotFoundError:
             raise LoadError("open %s: no such file or directory" % full) from None
         except OSError as e:
-            raise LoadError("cannot read %s: %s" % (full, e.strerror)) from None
+            raise LoadError("open %s: %s" % (full, (e.strerror or str(e)).lower())) from None
 
     def read_text(self, path: str) -> str:
         return self.read_bytes(path).decode("utf-8", "surrogateescape")
 
     def exists(self, path: str) -> bool:
+        """True when ``path`` is a file the restrictor allows."""
         try:
-            return os.path.isfile(self.resolve(path))
+            return self.fs.isfile(self.resolve(path))
         except LoadError:
             return False
 
+    def isdir(self, path: str) -> bool:
+        """True when ``path`` (relative to the root) is a directory."""
+        return self.fs.isdir(path if posixpath.isabs(path) else posixpath.join(self.root, path))
+
+    def local_path(self, path: str) -> str:
+        """A path on disk with the content of ``path`` (for external tools such as helm)."""
+        try:
+            return self.fs.local_path(path)
+        except OSError as e:
+            raise LoadError("%s: %s" % (path, e.strerror or e)) from None
+
     def relpath(self, path: str) -> str:
-        return os.path.relpath(path, self.root)
+        return posixpath.relpath(path, self.root)
 
     # -- kustomization file ------------------------------------------------------------
     def find_kustomization(self) -> str:
-        overlay = self.cache.get("overlay") or {}
-        found = [n for n in KUSTOMIZATION_FILE_NAMES
-                 if os.path.isfile(os.path.join(self.root, n))
-                 or os.path.join(self.root, n) in overlay]
+        """The one kustomization file of the root: kustomize loads each recognised name and
+        counts those that load (a link pointing outside the root does not)."""
+        found = []
+        for n in KUSTOMIZATION_FILE_NAMES:
+            if not self.fs.exists(posixpath.join(self.root, n)):
+                continue
+            try:
+                p = self.resolve(n)
+            except LoadError:
+                continue
+            if self.fs.isfile(p):
+                found.append(n)
         self.cache.setdefault("dirs_read", set()).add(self.root)
         if not found:
             raise LoadError("unable to find one of 'kustomization.yaml', 'kustomization.yml' or "
                             "'Kustomization' in directory '%s'" % self.root)
         if len(found) > 1:
             raise LoadError("Found multiple kustomization files under: %s" % self.root)
-        self.kustomization_file = os.path.join(self.root, found[0])
+        self.kustomization_file = posixpath.join(self.root, found[0])
         return self.kustomization_file
 
 
 def _has_prefix(path: str, prefix: str) -> bool:
-    if path == prefix:
+    if path == prefix or prefix == "/":
         return True
-    return path.startswith(prefix.rstrip(os.sep) + os.sep)
+    return path.startswith(prefix.rstrip("/") + "/")

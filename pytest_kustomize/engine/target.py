@@ -16,7 +16,8 @@ from . import fieldspec as fsm
 from . import generators
 from .config import TransformerConfig, load_configurations, load_crds
 from .kustomization import Kustomization, parse
-from .loader import ROOT_ONLY, Loader
+from .fs import DISK, FileSystem
+from .loader import ROOT_ONLY, Loader, Remote
 from .reader import objects_from_text
 from .resource import NameIndex, Origin, Resource, ResourceList
 from .transformers import (images, labels, name_reference, namespace, patches,
@@ -34,6 +35,8 @@ class BuildOptions:
     warnings: list = field(default_factory=list)
     schema_state: dict = field(default_factory=dict)   # build-wide openapi choice
     io: dict = field(default_factory=dict)   # files_read / dirs_read, for cache invalidation
+    fs: FileSystem = DISK                    # where every file is read (engine/fs.py)
+    remote: Remote | None = None             # serves remote roots (loader.Loader.remote)
 
 
 @dataclass
@@ -202,43 +205,43 @@ class Target:
         return ra
 
     def _accumulate_resources(self, ra: Accumulator, paths: list) -> None:
+        """Each path as kustomize takes it: a file if the loader reads one, else a root."""
         for path in paths:
             path = str(path)
             full = os.path.join(self.loader.root, path)
-            is_file = os.path.isfile(full)
-            if is_file or not os.path.exists(full):
-                if is_file:
-                    try:
-                        text = self.loader.read_text(path)
-                        objs = objects_from_text(text, full)
-                    except KustomizeError as e:
-                        raise KustomizeError("accumulating resources: accumulating resources "
-                                             "from '%s': %s" % (path, e.message),
-                                             file=self.kfile, field="resources") from None
-                    for d in objs:
-                        origin = Origin(path=os.path.normpath(os.path.join(self.origin_path,
-                                                                           path)),
-                                        file=os.path.normpath(full))
-                        try:
-                            ra.append(Resource(d, origin))
-                        except KustomizeError as e:
-                            raise KustomizeError("accumulating resources: merging resources "
-                                                 "from '%s': %s" % (path, e.message),
-                                                 file=self.kfile, field="resources") from None
-                    continue
+            try:
+                text = self.loader.read_text(path)
+            except LoadError as err_file:
                 try:
-                    self.loader.new(path)
+                    sub_loader = self.loader.new(path)
                 except LoadError as e:
-                    raise KustomizeError(
+                    raise LoadError(
                         "accumulating resources: accumulation err='accumulating resources from "
-                        "'%s': open %s: no such file or directory': %s"
-                        % (path, full, e.message), file=self.kfile, field="resources") from None
-            self._accumulate_directory(ra, path, component=False)
+                        "'%s': %s': %s" % (path, err_file.message, e.message),
+                        file=self.kfile, field="resources") from None
+                self._accumulate_directory(ra, path, component=False, sub_loader=sub_loader)
+                continue
+            try:
+                objs = objects_from_text(text, full)
+            except KustomizeError as e:
+                raise KustomizeError("accumulating resources: accumulating resources "
+                                     "from '%s': %s" % (path, e.message),
+                                     file=self.kfile, field="resources") from None
+            for d in objs:
+                origin = Origin(path=os.path.normpath(os.path.join(self.origin_path, path)),
+                                file=os.path.normpath(full))
+                try:
+                    ra.append(Resource(d, origin))
+                except KustomizeError as e:
+                    raise KustomizeError("accumulating resources: merging resources "
+                                         "from '%s': %s" % (path, e.message),
+                                         file=self.kfile, field="resources") from None
 
-    def _accumulate_directory(self, ra: Accumulator, path: str, component: bool) -> Accumulator:
+    def _accumulate_directory(self, ra: Accumulator, path: str, component: bool,
+                              sub_loader: Loader | None = None) -> Accumulator:
         field_name = "components" if component else "resources"
         try:
-            sub_loader = self.loader.new(path)
+            sub_loader = sub_loader or self.loader.new(path)
         except LoadError as e:
             if component:
                 raise KustomizeError('accumulating components: loader.New "%s"' % e.message,
@@ -321,7 +324,11 @@ class Target:
                     ns = k.get("namespace") or self.helm_root_namespace
                     if ns:
                         chart["namespace"] = ns
-                for r in inflate(self, chart, globals_):
+                try:
+                    inflated = inflate(self, chart, globals_)
+                except KustomizeError as e:
+                    raise self.err(e, "helmCharts")
+                for r in inflated:
                     try:
                         ra.absorb(r)
                     except KustomizeError as e:

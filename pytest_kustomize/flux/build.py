@@ -19,6 +19,7 @@ from ..engine.target import BuildOptions
 from ..errors import FluxError, KustomizeError
 from ..resources import Resources
 from . import generator, varsub
+from .fs import SourceFS
 from .objects import FluxKustomization
 
 OWNER_NAME = "kustomize.toolkit.fluxcd.io/name"
@@ -66,9 +67,8 @@ def build_kustomization(ks: FluxKustomization, path: str, root: str | None = Non
     kfile, kus, _created = generator.generate(real, ks.spec, ignore, use_ignore=use_ignore)
     # fluxcd/pkg passes krusty.Options{} without Reorder: "" is neither "legacy" nor
     # "unspecified", so kustomize keeps the input order (measured with the oracle)
-    opts = BuildOptions(load_restrictor="none", reorder="none")
-    opts.io["overlay"] = {os.path.join(real, os.path.basename(kfile)): generator.to_text(kus)}
-    opts.io["confine_root"] = root
+    overlay = {os.path.join(real, os.path.basename(kfile)): generator.to_text(kus)}
+    opts = BuildOptions(load_restrictor="none", reorder="none", fs=SourceFS(root, overlay))
     try:
         res = build_resources(real, opts)
     except FluxError:
