@@ -10,7 +10,7 @@ import pytest
 from .engine.loader import KUSTOMIZATION_FILE_NAMES
 
 # Hook modules of the features, registered with this entry point (see hooks/__init__.py).
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["pytest_kustomize.hooks.flux"]
 
 
 def pytest_addoption(parser):

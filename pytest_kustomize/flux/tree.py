@@ -28,6 +28,8 @@ class FluxTree:
     failed builds ("namespace/name" -> message); ``problems``: dependsOn findings."""
     builds: dict = field(default_factory=dict)
     parents: dict = field(default_factory=dict)
+    values: Values = field(default_factory=Values)      # ConfigMaps/Secrets the tree holds
+    user_values: Values | None = None
     kustomizations: dict = field(default_factory=dict)
     sources: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
@@ -93,6 +95,10 @@ def build_tree(cluster_dir: str, repo_root: str = ".", *, local_sources: dict | 
     tree = FluxTree()
     local = dict(local_sources or {})
     found = read_objects(cluster_dir)
+    tree.values = Values()
+    for obj, file in found:
+        _collect_value(tree, obj, file, namespace)
+    tree.user_values = values
     for obj, _file in found:
         key = _source_key(obj, namespace)
         if key:
@@ -117,6 +123,27 @@ def build_tree(cluster_dir: str, repo_root: str = ".", *, local_sources: dict | 
     return tree
 
 
+def _collect_value(tree: FluxTree, obj: dict, file, namespace: str) -> None:
+    """A ConfigMap or Secret of the tree serves substituteFrom (SOPS-encrypted ones not)."""
+    if obj.get("apiVersion") != "v1" or obj.get("kind") not in ("ConfigMap", "Secret"):
+        return
+    if "sops" in obj:
+        return
+    meta = dict(obj.get("metadata") or {})
+    meta.setdefault("namespace", namespace)
+    try:
+        tree.values.add({**obj, "metadata": meta}, file)
+    except KustomizeError:
+        pass
+
+
+def _values_for(tree: FluxTree) -> Values:
+    merged = Values(dict(tree.values.objects))
+    if tree.user_values is not None:
+        merged.objects.update(tree.user_values.objects)
+    return merged
+
+
 def _builds_dir(ks: FluxKustomization, tree: FluxTree, local: dict, repo_root: str,
                 cluster_real: str) -> bool:
     root = tree.sources.get(ks.source_key()) or local.get(ks.source_key())
@@ -136,12 +163,13 @@ def _walk(tree: FluxTree, queue: list, local: dict, repo_root: str, values, stri
         tree.kustomizations[ks.key] = ks
         tree.parents[ks.key] = parent
         try:
-            build = _build_one(ks, tree, local, repo_root, values, strict)
+            build = _build_one(ks, tree, local, repo_root, _values_for(tree), strict)
         except KustomizeError as e:
             tree.errors[ks.key] = str(e)
             continue
         tree.builds[ks.key] = build
         for r in build.resources:
+            _collect_value(tree, r.data, r.origin.file, ks.namespace)
             key = _source_key(r.data, ks.namespace)
             if key:
                 tree.sources.setdefault(key, local.get(key, repo_root))
