@@ -181,6 +181,10 @@ def _parse(text: str, path: str) -> Kustomization:
         raise KustomizationError("Failed to read kustomization file under %s:\napiVersion for %s "
                                  "should be %s" % (_dir(path), kind or KUSTOMIZATION_KIND,
                                                    required), file=path, field="apiVersion")
+    # CheckEmpty is reflect.DeepEqual with a zero Kustomization: `resources: []` (a non-nil
+    # slice) or `metadata: {}` is not empty, "" and false are (measured with kubectl)
+    meaningful = {k for k, v in data.items()
+                  if k not in ("apiVersion", "kind") and v not in (None, "", False)}
     # FixKustomization
     data["resources"] = [str(x) for x in (data.get("resources") or [])] + \
         [str(x) for x in (data.get("bases") or [])]
@@ -197,8 +201,6 @@ def _parse(text: str, path: str) -> Kustomization:
                 g["envs"] = list(g.get("envs") or []) + [g["env"]]
                 g.pop("env")
                 data[gen_key][i] = g
-    meaningful = {k: v for k, v in data.items()
-                  if k not in ("apiVersion", "kind") and v not in (None, [], {}, "")}
     if not meaningful:
         raise KustomizationError("kustomization.yaml is empty", file=path)
     return Kustomization(path, data, warnings)

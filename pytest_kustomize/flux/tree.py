@@ -119,7 +119,7 @@ def build_tree(cluster_dir: str, repo_root: str = ".", *, local_sources: dict | 
     rest = [k for k in scanned if k.key not in tree.kustomizations
             and k.file not in produced_from]
     _walk(tree, [(k, None) for k in rest], local, repo_root, values, strict, produced_from)
-    tree.problems = check_depends_on(tree.kustomizations)
+    tree.problems += check_depends_on(tree.kustomizations)
     return tree
 
 
@@ -190,10 +190,15 @@ def _walk(tree: FluxTree, queue: list, local: dict, repo_root: str, values, stri
 def _build_one(ks: FluxKustomization, tree: FluxTree, local: dict, repo_root: str,
                values, strict) -> FluxBuild:
     key = ks.source_key()
-    root = tree.sources.get(key) or local.get(key)
+    root = local.get(key) or tree.sources.get(key)
     if root is None:
-        raise FluxError("cannot get local path for %s of kustomization %s (give it with "
-                        "--local-sources %s=PATH)" % (key, ks.name, key), file=ks.file)
+        # a source the tree does not define (bootstrap's placeholder gotk-sync.yaml): the
+        # repository itself, as for every source not given in local_sources
+        root = repo_root
+        note = ("source %s of Kustomization %s is not defined in the tree; built from the "
+                "repository" % (key, ks.key))
+        if note not in tree.problems:
+            tree.problems.append(note)
     root = os.path.realpath(root)
     path = os.path.join(root, ks.spec.get("path") or ".")
     return build_kustomization(ks, path, root, values=values, strict=strict)

@@ -175,3 +175,13 @@ def test_name_and_namespace_selection(flux):
                 "app/cm.yaml": CM % "cm"})
     flux.assert_same(namespace="apps")
     flux.assert_both_fail(namespace="flux-system", contains="failed find kustomization")
+
+
+def test_base_with_an_empty_resources_list_builds(flux):
+    # kustomize's CheckEmpty compares with a zero Kustomization: `resources: []` is not empty
+    flux.assert_same({"ks.yaml": ks(),
+                      "app/kustomization.yaml": "resources: [cm.yaml, empty]\n",
+                      "app/cm.yaml": CM % "cm",
+                      "app/empty/kustomization.yaml": "---\napiVersion: kustomize.config.k8s.io"
+                                                      "/v1beta1\nkind: Kustomization\n"
+                                                      "resources: []\n"})
