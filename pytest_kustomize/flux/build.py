@@ -18,7 +18,7 @@ from ..engine.build import build_resources
 from ..engine.target import BuildOptions
 from ..errors import FluxError, KustomizeError
 from ..resources import Resources
-from . import generator, varsub
+from . import generator, sourceignore, varsub
 from .fs import SourceFS
 from .objects import FluxKustomization
 
@@ -49,13 +49,16 @@ def objects_to_yaml(objects) -> str:
 def build_kustomization(ks: FluxKustomization, path: str, root: str | None = None, *,
                         values: varsub.Values | None = None, strict: bool = False,
                         dry_run: bool = False, ignore: str = "",
-                        use_ignore: bool = True) -> FluxBuild:
+                        use_ignore: bool = True, artifact_ignore: str | None = None,
+                        artifact: bool = False) -> FluxBuild:
     """Build ``ks`` from the directory ``path`` inside the source ``root`` (default: ``path``).
 
     ``values`` serves ``substituteFrom``; ``strict`` fails on unset variables (the
     controller's default since v1.9, the CLI's ``--strict-substitute``); ``dry_run`` skips
     ``substituteFrom`` as ``flux build --dry-run`` does; ``ignore`` holds extra ignore
-    patterns (``--ignore-paths``)."""
+    patterns (``--ignore-paths``). ``artifact`` reads the root as source-controller archives a
+    GitRepository (``.sourceignore``, ``artifact_ignore`` = its ``spec.ignore``, no
+    symlinks), as the controller sees it."""
     root = os.path.realpath(root or path)
     real = os.path.realpath(path)
     if not os.path.isdir(real):
@@ -64,11 +67,14 @@ def build_kustomization(ks: FluxKustomization, path: str, root: str | None = Non
     if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
         raise FluxError("path %s is not in or below the source root %s" % (path, root),
                         file=ks.file, field="spec.path")
-    kfile, kus, _created = generator.generate(real, ks.spec, ignore, use_ignore=use_ignore)
+    excluded = sourceignore.artifact_filter(root, artifact_ignore) if artifact else None
+    kfile, kus, _created = generator.generate(real, ks.spec, ignore, use_ignore=use_ignore,
+                                              excluded=excluded)
     # fluxcd/pkg passes krusty.Options{} without Reorder: "" is neither "legacy" nor
     # "unspecified", so kustomize keeps the input order (measured with the oracle)
     overlay = {os.path.join(real, os.path.basename(kfile)): generator.to_text(kus)}
-    opts = BuildOptions(load_restrictor="none", reorder="none", fs=SourceFS(root, overlay))
+    opts = BuildOptions(load_restrictor="none", reorder="none",
+                        fs=SourceFS(root, overlay, excluded))
     try:
         res = build_resources(real, opts)
     except FluxError:

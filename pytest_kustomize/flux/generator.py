@@ -45,10 +45,12 @@ def is_local_relative_path(path: str) -> bool:
     return True
 
 
-def find_kustomization_file(directory: str) -> str | None:
+def find_kustomization_file(directory: str, excluded=None) -> str | None:
     for name in KUSTOMIZATION_FILES:
         p = os.path.join(directory, name)
         if os.path.exists(p) and not os.path.isdir(p):
+            if excluded is not None and (os.path.islink(p) or excluded(p, False)):
+                continue
             return p
     return None
 
@@ -77,20 +79,25 @@ def _is_url(s: str) -> bool:
         c.isalnum() or c in "+-." for c in scheme) and s.startswith(scheme + ":/")
 
 
-def scan_manifests(base: str, patterns: list, domain: list) -> list:
-    """Paths of the manifests below ``base`` (filepath.Walk order)."""
+def scan_manifests(base: str, patterns: list, domain: list, excluded=None) -> list:
+    """Paths of the manifests below ``base`` (filepath.Walk order); ``excluded`` hides what
+    a source-controller artifact would not hold (and every symlink)."""
     paths: list = []
 
     def walk(d: str) -> None:
         for name in sorted(os.listdir(d)):
             p = os.path.join(d, name)
+            if excluded is not None and os.path.islink(p):
+                continue
             if os.path.isdir(p) and not os.path.islink(p):
-                if find_kustomization_file(p):
+                if find_kustomization_file(p, excluded):
                     paths.append(p)
                     continue
                 walk(p)
                 continue
             if os.path.splitext(name)[1] not in (".yaml", ".yml"):
+                continue
+            if excluded is not None and excluded(p, False):
                 continue
             if patterns and sourceignore.default_matcher(patterns, domain).match(
                     sourceignore.split(os.path.abspath(p)), os.path.isdir(p)
@@ -110,8 +117,8 @@ def scan_manifests(base: str, patterns: list, domain: list) -> list:
     return paths
 
 
-def generate(directory: str, spec: dict, ignore: str = "", *, use_ignore: bool = True
-             ) -> tuple[str, dict, bool]:
+def generate(directory: str, spec: dict, ignore: str = "", *, use_ignore: bool = True,
+             excluded=None) -> tuple[str, dict, bool]:
     """(kustomization file path, its content, created) for ``directory``.
 
     ``spec`` is the Flux Kustomization's normalised ``spec``; ``ignore`` extra gitignore
@@ -125,7 +132,7 @@ def generate(directory: str, spec: dict, ignore: str = "", *, use_ignore: bool =
         if ignore:
             patterns += sourceignore.read_patterns(ignore, domain)
 
-    existing = find_kustomization_file(directory)
+    existing = find_kustomization_file(directory, excluded)
     if existing:
         kfile, created = existing, False
         kus = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
@@ -134,7 +141,7 @@ def generate(directory: str, spec: dict, ignore: str = "", *, use_ignore: bool =
             kus["buildMetadata"] = ["originAnnotations"]
     else:
         kfile, created = os.path.join(directory, KUSTOMIZATION_FILES[0]), True
-        files = scan_manifests(abs_dir, patterns, domain)
+        files = scan_manifests(abs_dir, patterns, domain, excluded)
         kus = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
         if files:
             kus["resources"] = [f.replace(abs_dir, ".", 1) for f in files]

@@ -156,3 +156,18 @@ def default_matcher(patterns: list, domain) -> Matcher:
 
 def split(path: str) -> list:
     return path.split(os.sep)
+
+
+def artifact_filter(root: str, spec_ignore: str | None = None):
+    """source-controller's GitRepository archive filter for ``root``: a predicate
+    ``excluded(abs_path, is_dir)`` over ``.sourceignore`` files, ``spec.ignore`` and the VCS
+    patterns (Flux's default excludes only when there is no other pattern)."""
+    domain = split(os.path.realpath(root))
+    ps = load_ignore_patterns(os.path.realpath(root), domain)
+    if spec_ignore is not None:
+        ps += read_patterns(spec_ignore, domain)
+    if ps:
+        matcher = Matcher([Pattern.parse(p, domain) for p in EXCLUDE_VCS.split(",")] + ps)
+    else:
+        matcher = default_matcher([], domain)
+    return lambda path, is_dir: matcher.match(split(path), is_dir)

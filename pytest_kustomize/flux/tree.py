@@ -19,6 +19,7 @@ from .objects import SOURCE_GROUP, FluxKustomization, is_flux_kustomization
 from .varsub import Values
 
 SOURCE_KINDS = ("GitRepository", "OCIRepository", "Bucket")
+SOPS_MASK = "SOPS-MASKED"   # plain YAML wherever it is substituted
 
 
 @dataclass
@@ -29,6 +30,7 @@ class FluxTree:
     builds: dict = field(default_factory=dict)
     parents: dict = field(default_factory=dict)
     values: Values = field(default_factory=Values)      # ConfigMaps/Secrets the tree holds
+    source_objects: dict = field(default_factory=dict)  # "Kind/ns/name" -> the object
     user_values: Values | None = None
     kustomizations: dict = field(default_factory=dict)
     sources: dict = field(default_factory=dict)
@@ -103,6 +105,7 @@ def build_tree(cluster_dir: str, repo_root: str = ".", *, local_sources: dict | 
         key = _source_key(obj, namespace)
         if key:
             tree.sources.setdefault(key, local.get(key, repo_root))
+            tree.source_objects.setdefault(key, obj)
     scanned = []
     for obj, file in found:
         if is_flux_kustomization(obj):
@@ -124,11 +127,14 @@ def build_tree(cluster_dir: str, repo_root: str = ".", *, local_sources: dict | 
 
 
 def _collect_value(tree: FluxTree, obj: dict, file, namespace: str) -> None:
-    """A ConfigMap or Secret of the tree serves substituteFrom (SOPS-encrypted ones not)."""
+    """A ConfigMap or Secret of the tree serves substituteFrom; a SOPS-encrypted Secret
+    serves its keys with the value ``SOPS-MASKED`` (no decryption offline)."""
     if obj.get("apiVersion") != "v1" or obj.get("kind") not in ("ConfigMap", "Secret"):
         return
     if "sops" in obj:
-        return
+        keys = [*(obj.get("data") or {}), *(obj.get("stringData") or {})]
+        obj = {"apiVersion": "v1", "kind": obj["kind"], "metadata": obj.get("metadata") or {},
+               "stringData": {k: SOPS_MASK for k in keys}}
     meta = dict(obj.get("metadata") or {})
     meta.setdefault("namespace", namespace)
     try:
@@ -173,6 +179,7 @@ def _walk(tree: FluxTree, queue: list, local: dict, repo_root: str, values, stri
             key = _source_key(r.data, ks.namespace)
             if key:
                 tree.sources.setdefault(key, local.get(key, repo_root))
+                tree.source_objects[key] = r.data
         for r in build.resources:
             if not is_flux_kustomization(r.data):
                 continue
@@ -191,6 +198,10 @@ def _build_one(ks: FluxKustomization, tree: FluxTree, local: dict, repo_root: st
                values, strict) -> FluxBuild:
     key = ks.source_key()
     root = local.get(key) or tree.sources.get(key)
+    if root is not None and key not in local and not key.startswith("GitRepository/"):
+        url = ((tree.source_objects.get(key) or {}).get("spec") or {}).get("url", "")
+        raise FluxError("source %s (%s) is not in this repository: give its content with "
+                        "--local-sources %s=PATH" % (key, url or "remote", key), file=ks.file)
     if root is None:
         # a source the tree does not define (bootstrap's placeholder gotk-sync.yaml): the
         # repository itself, as for every source not given in local_sources
@@ -201,7 +212,19 @@ def _build_one(ks: FluxKustomization, tree: FluxTree, local: dict, repo_root: st
             tree.problems.append(note)
     root = os.path.realpath(root)
     path = os.path.join(root, ks.spec.get("path") or ".")
-    return build_kustomization(ks, path, root, values=values, strict=strict)
+    kind, ignore = artifact_of(tree, key)
+    return build_kustomization(ks, path, root, values=values, strict=strict,
+                               use_ignore=not kind, artifact=kind, artifact_ignore=ignore)
+
+
+def artifact_of(tree: FluxTree, key: str) -> tuple[bool, str | None]:
+    """(read as a GitRepository artifact?, its spec.ignore) for a source key."""
+    if not key.startswith("GitRepository/"):
+        return False, None
+    obj = tree.source_objects.get(key) or {}
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    ignore = spec.get("ignore")
+    return True, ignore if isinstance(ignore, str) else None
 
 
 def check_depends_on(kustomizations: dict) -> list[str]:

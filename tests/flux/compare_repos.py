@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 
 from pytest_kustomize.engine import yamlio  # noqa: E402
 from pytest_kustomize.flux.build import build_kustomization  # noqa: E402
-from pytest_kustomize.flux.tree import _values_for, build_tree  # noqa: E402
+from pytest_kustomize.flux.tree import _values_for, artifact_of, build_tree  # noqa: E402
 from pytest_kustomize.tools import find_tool  # noqa: E402
 from pytest_kustomize.errors import KustomizeError  # noqa: E402
 
@@ -58,9 +58,19 @@ def compare(repo: str, cluster: str, strict: bool = False, verbose: bool = False
             argv = [exe, "build", ks.name, "--path", path, "--root", root,
                     "--kustomization-file", kfile, "--namespace", ks.namespace,
                     "--sources", src] + (["--strict-substitute"] if strict else [])
+            artifact, ignore = artifact_of(tree, ks.source_key())
+            if artifact:
+                argv.append("--artifact")
+                if ignore is not None:
+                    ign = os.path.join(tmp, "ignore")
+                    with open(ign, "w") as f:
+                        f.write(ignore)
+                    argv += ["--artifact-ignore", ign]
             ref = subprocess.run(argv, capture_output=True, text=True, timeout=300)
             try:
-                got = build_kustomization(ks, path, root, values=values, strict=strict).to_yaml()
+                got = build_kustomization(ks, path, root, values=values, strict=strict,
+                                          use_ignore=not artifact, artifact=artifact,
+                                          artifact_ignore=ignore).to_yaml()
                 err = None
             except KustomizeError as e:
                 got, err = None, str(e)

@@ -30,7 +30,8 @@ class FluxOracle:
 
     def go(self, name: str, path: str, ks_file: str = "ks.yaml", *, namespace="flux-system",
            sources: str | None = None, strict=False, dry_run=False, ignore="",
-           recursive=False, local_sources: str = "") -> subprocess.CompletedProcess:
+           recursive=False, local_sources: str = "", artifact=False,
+           artifact_ignore: str | None = None) -> subprocess.CompletedProcess:
         exe = require_tool("flux-build")
         argv = [exe, "build", name, "--path", os.path.join(self.root, path), "--root",
                 self.root, "--kustomization-file", os.path.join(self.root, ks_file),
@@ -45,15 +46,25 @@ class FluxOracle:
             argv += ["--ignore-paths", ignore]
         if recursive:
             argv += ["--recursive", "--local-sources", local_sources]
+        if artifact:
+            argv.append("--artifact")
+            if artifact_ignore is not None:
+                ign = os.path.join(self.root, ".artifact-ignore")
+                with open(ign, "w") as f:
+                    f.write(artifact_ignore)
+                argv += ["--artifact-ignore", ign]
         return subprocess.run(argv, capture_output=True, text=True, timeout=120)
 
     def py(self, name: str, path: str, ks_file: str = "ks.yaml", *, namespace="flux-system",
-           sources: str | None = None, strict=False, dry_run=False, ignore=""):
+           sources: str | None = None, strict=False, dry_run=False, ignore="", artifact=False,
+           artifact_ignore: str | None = None):
         ks = read_kustomization(os.path.join(self.root, ks_file), name, namespace)
         values = Values.from_file(os.path.join(self.root, sources)) if sources else None
         return build_kustomization(ks, os.path.join(self.root, path), self.root,
                                    values=values, strict=strict, dry_run=dry_run,
-                                   ignore="\n".join(ignore.split(",")) if ignore else "")
+                                   ignore="\n".join(ignore.split(",")) if ignore else "",
+                                   use_ignore=not artifact, artifact=artifact,
+                                   artifact_ignore=artifact_ignore)
 
     def assert_same(self, files: dict | None = None, name="app", path="app", **kw) -> str:
         if files:

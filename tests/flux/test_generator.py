@@ -185,3 +185,23 @@ def test_base_with_an_empty_resources_list_builds(flux):
                       "app/empty/kustomization.yaml": "---\napiVersion: kustomize.config.k8s.io"
                                                       "/v1beta1\nkind: Kustomization\n"
                                                       "resources: []\n"})
+
+
+def test_gitrepository_artifact_rules(flux):
+    # as source-controller archives a GitRepository: spec.ignore and .sourceignore at the
+    # root, VCS patterns, no symlinks (the tree builds GitRepository sources this way)
+    flux.write({"ks.yaml": ks(),
+                "app/a.yaml": CM % "a", "app/skip/b.yaml": CM % "b",
+                "app/c.png.yaml": CM % "c", "app/.github/w.yaml": CM % "w",
+                ".sourceignore": "app/d.yaml\n", "app/d.yaml": CM % "d",
+                "elsewhere/e.yaml": CM % "e"})
+    os.symlink(os.path.join(flux.root, "elsewhere", "e.yaml"),
+               os.path.join(flux.root, "app", "link.yaml"))
+    out = flux.assert_same(artifact=True, artifact_ignore="/app/skip/\n")
+    assert "name: a\n" in out and "name: b\n" not in out and "name: d\n" not in out
+    assert "name: e\n" not in out and "name: w\n" in out       # spec.ignore replaces defaults
+    out = flux.assert_same(artifact=True)      # .sourceignore is a pattern: no default excludes
+    assert "name: w\n" in out and "name: b\n" in out and "name: d\n" not in out
+    os.remove(os.path.join(flux.root, ".sourceignore"))
+    out = flux.assert_same(artifact=True)      # no pattern at all: Flux's default excludes
+    assert "name: w\n" not in out and "name: d\n" in out

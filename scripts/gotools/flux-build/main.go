@@ -29,6 +29,7 @@ import (
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/envsubst"
 	"github.com/fluxcd/pkg/kustomize"
+	"github.com/fluxcd/pkg/sourceignore"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -44,7 +45,8 @@ const ownerGroup = "kustomize.toolkit.fluxcd.io"
 
 type options struct {
 	name, namespace, path, root, kfile, sources, ignore, localSources string
-	strict, dryRun, recursive                                          bool
+	artifactIgnore                                                     string
+	strict, dryRun, recursive, artifact                                bool
 }
 
 func main() {
@@ -85,6 +87,8 @@ func buildCmd(args []string) error {
 	fs.BoolVar(&o.strict, "strict-substitute", false, "fail on unset variables")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "do not read substituteFrom (as the flux CLI)")
 	fs.BoolVar(&o.recursive, "recursive", false, "build child Kustomizations")
+	fs.BoolVar(&o.artifact, "artifact", false, "copy the root as source-controller archives a GitRepository (ignore rules, no symlinks)")
+	fs.StringVar(&o.artifactIgnore, "artifact-ignore", "", "file holding the GitRepository's spec.ignore (with --artifact)")
 	if len(args) < 1 || strings.HasPrefix(args[0], "-") {
 		return errors.New("Kustomization name is required")
 	}
@@ -245,7 +249,13 @@ func buildOne(kube client.Client, ks *kustomizev1.Kustomization, o options, root
 	}
 	defer os.RemoveAll(tmp)
 	work := filepath.Join(tmp, "src")
-	if err := copyTree(absRoot, work); err != nil {
+	var filter func(p string, fi os.FileInfo) bool
+	if o.artifact {
+		if filter, err = artifactFilter(absRoot, o.artifactIgnore); err != nil {
+			return nil, err
+		}
+	}
+	if err := copyTree(absRoot, work, filter); err != nil {
 		return nil, err
 	}
 	dir := filepath.Join(work, rel)
@@ -260,6 +270,9 @@ func buildOne(kube client.Client, ks *kustomizev1.Kustomization, o options, root
 	u := unstructured.Unstructured{Object: data}
 	ignore := strings.Join(strings.Split(o.ignore, ","), "\n")
 	gen := kustomize.NewGeneratorWithIgnore(work, ignore, u)
+	if o.artifact {
+		gen = kustomize.NewGenerator(work, u) // the controller: the artifact is filtered already
+	}
 	if _, err := gen.WriteFile(dir); err != nil {
 		return nil, fmt.Errorf("failed to generate kustomization.yaml: %w", err)
 	}
@@ -313,11 +326,43 @@ func setOwnerLabels(res *resource.Resource, ks *kustomizev1.Kustomization) error
 	return res.PipeE(kyaml.SetLabel(ownerGroup+"/namespace", ks.GetNamespace()))
 }
 
-// copyTree copies a directory tree, keeping symlinks as symlinks.
-func copyTree(src, dst string) error {
+// artifactFilter is source-controller's GitRepository archive filter: .sourceignore files,
+// spec.ignore, VCS patterns (the default excludes only when there is no other pattern).
+func artifactFilter(root, ignoreFile string) (func(string, os.FileInfo) bool, error) {
+	domain := strings.Split(root, string(filepath.Separator))
+	ps, err := sourceignore.LoadIgnorePatterns(root, domain)
+	if err != nil {
+		return nil, err
+	}
+	if ignoreFile != "" {
+		data, err := os.ReadFile(ignoreFile)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, sourceignore.ReadPatterns(bytes.NewReader(data), domain)...)
+	}
+	matcher := sourceignore.NewDefaultMatcher(ps, domain)
+	if len(ps) > 0 {
+		matcher = sourceignore.NewMatcher(append(sourceignore.VCSPatterns(domain), ps...))
+	}
+	return func(p string, fi os.FileInfo) bool {
+		if m := fi.Mode(); !(m.IsRegular() || m.IsDir()) {
+			return true // the archive holds no symlinks
+		}
+		return matcher.Match(strings.Split(p, string(filepath.Separator)), fi.IsDir())
+	}, nil
+}
+
+// copyTree copies a directory tree, keeping symlinks as symlinks; with a filter, as
+// source-controller archives it (a filtered directory is not written, its files are
+// still visited).
+func copyTree(src, dst string, filter func(string, os.FileInfo) bool) error {
 	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
 		if err != nil {
 			return err
+		}
+		if filter != nil && p != src && filter(p, info) {
+			return nil
 		}
 		rel, err := filepath.Rel(src, p)
 		if err != nil {
@@ -334,6 +379,9 @@ func copyTree(src, dst string) error {
 		case info.IsDir():
 			return os.MkdirAll(target, 0o755)
 		default:
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
 			data, err := os.ReadFile(p)
 			if err != nil {
 				return err
