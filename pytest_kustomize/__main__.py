@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import KustomizeError
+from . import git_cli
 from .flux import cli as flux_cli
+from .errors import KustomizeError
 
 RESTRICTORS = {"LoadRestrictionsRootOnly": "rootOnly", "LoadRestrictionsNone": "none",
                "rootOnly": "rootOnly", "none": "none"}
@@ -26,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--enable-helm", action="store_true")
     b.add_argument("--helm-command", default="helm")
     b.add_argument("-o", "--output", help="write to this file instead of stdout")
+    git_cli.add_ref_option(b)
     v = sub.add_parser("validate", help="render each overlay and validate it against the "
                        "Kubernetes JSON schemas (offline); exit 1 when anything is invalid")
     v.add_argument("dirs", nargs="+", metavar="DIR", help="kustomization directories")
@@ -45,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--load-restrictor", default="LoadRestrictionsRootOnly",
                    choices=sorted(RESTRICTORS))
     v.add_argument("--enable-helm", action="store_true")
+    git_cli.add_parser(sub)
     flux_cli.add_parser(sub)
     return p
 
@@ -86,23 +89,32 @@ def _validate(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    if getattr(args, "func", None) is not None:   # subcommands wired with set_defaults
-        return args.func(args)
+    try:
+        return _run(args)
+    except KustomizeError as e:
+        print("Error: %s" % e, file=sys.stderr)
+        return 1
+    except Exception as e:      # the boundary: never a traceback
+        print("Error: internal error (%s: %s); please report it with this input"
+              % (type(e).__name__, e), file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    if getattr(args, "run", None) is not None:
+        return args.run(args)
     if args.command == "validate":
         return _validate(args)
     if args.command == "build":
         from . import build
         try:
-            res = build(args.dir, load_restrictor=RESTRICTORS[args.load_restrictor],
+            res = build(args.dir, ref=args.ref, load_restrictor=RESTRICTORS[args.load_restrictor],
                         reorder=args.reorder, enable_alpha_plugins=args.enable_alpha_plugins,
                         enable_managedby_label=args.enable_managedby_label,
                         enable_helm=args.enable_helm, helm_command=args.helm_command)
             text = res.to_yaml()
         except KustomizeError as e:
             print("Error: %s" % e, file=sys.stderr)
-            return 1
-        except RecursionError:
-            print("Error: %s: structure nested too deeply" % args.dir, file=sys.stderr)
             return 1
         for w in res.warnings:
             print(w, file=sys.stderr)

@@ -1,13 +1,18 @@
 """Structured differences between resources, renders and overlays (deepdiff underneath).
 
 ``diff(base, overlay)`` pairs resources by kind and their name in the kustomization (so
-``dev-app`` and ``prod-app`` are the same object) and reports added and removed resources
-and every changed field. Secret values are masked.
+``dev-app`` and ``prod-app`` are the same object), ``diff(old, new, by="id")`` as the API server
+does; both report added and removed resources and every changed field. Secret values are
+masked, their changes shown. ``gitdiff`` runs it on two Git refs of overlays.
 """
 from __future__ import annotations
 
 import copy
+import fnmatch
+import hashlib
+import hmac
 import re
+import secrets
 from dataclasses import dataclass, field
 
 from deepdiff import DeepDiff
@@ -37,7 +42,17 @@ class FieldChange:
             return "%s: added %s" % (self.path, _short(self.new))
         if self.kind == "removed":
             return "%s: removed (was %s)" % (self.path, _short(self.old))
+        if self.old == MASK and self.new == MASK:
+            return "%s: %s -> %s (value changed)" % (self.path, MASK, MASK)
         return "%s: %s -> %s" % (self.path, _short(self.old), _short(self.new))
+
+    def to_dict(self) -> dict:
+        d = {"path": self.path, "change": self.kind}
+        if self.old is not _ABSENT:
+            d["old"] = self.old
+        if self.new is not _ABSENT:
+            d["new"] = self.new
+        return d
 
 
 class _Absent:
@@ -103,55 +118,184 @@ def _key(r: Resource) -> tuple:
     return (o.gvk.group, o.gvk.kind, o.name)
 
 
+def _live_key(r: Resource) -> tuple:
+    """What the API server knows an object by: group, kind, namespace, name. A generated
+    object with a hash suffix is paired by its name before the suffix (its rename is a
+    change of ``metadata.name``)."""
+    i = r.id
+    name = r.orig_id.name if r.needs_hash else i.name
+    return (i.gvk.group, i.gvk.kind, i.effective_namespace, name)
+
+
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+
+
+@dataclass
+class ObjectDiff:
+    """One object that differs: ``status`` added / removed / changed, the resource on each
+    side (None where absent) and, for a change, every changed field."""
+    status: str
+    old: Resource | None
+    new: Resource | None
+    changes: list = field(default_factory=list)
+
+    @property
+    def resource(self) -> Resource:
+        return self.new if self.new is not None else self.old
+
+    @property
+    def kind(self) -> str:
+        return self.resource.kind
+
+    @property
+    def label(self) -> str:
+        if self.old is not None and self.new is not None and self.old.id != self.new.id:
+            return "%s -> %s" % (self.old.id, self.new.id)
+        return str(self.resource.id)
+
+    def to_dict(self) -> dict:
+        r = self.resource
+        return {"status": self.status, "id": self.label, "apiVersion": r.data.get("apiVersion"),
+                "kind": r.kind, "namespace": r.namespace, "name": r.name,
+                "changes": [c.to_dict() for c in self.changes]}
+
+
 @dataclass
 class OverlayDiff:
-    added: list = field(default_factory=list)      # resources only on the right
-    removed: list = field(default_factory=list)    # resources only on the left
-    changed: dict = field(default_factory=dict)    # "Kind/name" -> [FieldChange]
+    """Every object that differs between two renders, in a stable order (removed, added,
+    changed; by id within each)."""
+    objects: list = field(default_factory=list)
+    name: str = ""
+
+    @property
+    def added(self) -> list:
+        """Resources only on the right."""
+        return [o.new for o in self.objects if o.status == ADDED]
+
+    @property
+    def removed(self) -> list:
+        """Resources only on the left (for two refs of one overlay: what a prune deletes)."""
+        return [o.old for o in self.objects if o.status == REMOVED]
+
+    @property
+    def changed(self) -> dict:
+        """``"Kind/name"`` label -> [FieldChange]."""
+        return {o.label: o.changes for o in self.objects if o.status == CHANGED}
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.changed)
+        return bool(self.objects)
+
+    def summary(self) -> str:
+        if not self.objects:
+            return "no changes"
+        counts = [(len([o for o in self.objects if o.status == s]), s)
+                  for s in (ADDED, REMOVED, CHANGED)]
+        return ", ".join("%d %s" % (n, s) for n, s in counts if n)
 
     def __str__(self) -> str:
         if not self:
             return "no differences"
         lines = []
-        for r in self.removed:
-            lines.append("- %s (only on the left)" % r.id)
-        for r in self.added:
-            lines.append("+ %s (only on the right)" % r.id)
-        for name, changes in self.changed.items():
-            lines.append("~ %s" % name)
-            lines.extend("    %s" % c for c in changes)
+        for o in self.objects:
+            if o.status == REMOVED:
+                lines.append("- %s (only on the left)" % o.label)
+            elif o.status == ADDED:
+                lines.append("+ %s (only on the right)" % o.label)
+            else:
+                lines.append("~ %s" % o.label)
+                lines.extend("    %s" % c for c in o.changes)
         return "\n".join(lines)
 
+    def to_dict(self) -> dict:
+        return {"name": self.name, "summary": self.summary(),
+                "objects": [o.to_dict() for o in self.objects]}
 
-def diff(left, right, *, mask_secrets: bool = True) -> OverlayDiff:
-    """Differences from ``left`` to ``right`` (two Resources, e.g. base and overlay)."""
+
+def diff(left, right, *, mask_secrets: bool = True, ignore=(), by: str = "origin",
+         name: str = "") -> OverlayDiff:
+    """Differences from ``left`` to ``right`` (two renders).
+
+    ``by="origin"`` pairs objects by kind and their name in the kustomization (two overlays:
+    ``dev-app`` and ``prod-app`` are one object); ``by="id"`` pairs them as the API server
+    does, by group, kind, namespace and name (two refs of one overlay: a rename is a removal
+    and an addition). ``ignore``: field paths (``spec.replicas``, ``Deployment:spec.replicas``,
+    ``metadata.annotations.*``: fnmatch patterns, a path covers the fields below it) and
+    callables ``(resource, change) -> bool``. Secret values are masked; their changes shown."""
+    if by not in ("origin", "id"):
+        raise ValueError("by must be 'origin' or 'id', got %r" % by)
+    keyf = _key if by == "origin" else _live_key
+    rules = [_rule(i) for i in ignore]
     lmap, rmap = {}, {}
     for r in left:
-        lmap.setdefault(_key(r), []).append(r)
+        lmap.setdefault(keyf(r), []).append(r)
     for r in right:
-        rmap.setdefault(_key(r), []).append(r)
-    out = OverlayDiff()
+        rmap.setdefault(keyf(r), []).append(r)
+    removed, added, changed = [], [], []
     for key, ls in lmap.items():
         rs = rmap.get(key, [])
         for i, lr in enumerate(ls):
             if i >= len(rs):
-                out.removed.append(lr)
+                removed.append(ObjectDiff(REMOVED, lr, None))
                 continue
             rr = rs[i]
-            a, b = lr.data, rr.data
-            if mask_secrets:
-                a, b = masked(a), masked(b)
-            changes = field_changes(a, b)
+            changes = [c for c in _changes(lr.data, rr.data, mask_secrets)
+                       if not any(rule(rr, c) for rule in rules)]
             if changes:
-                label = str(rr.id) if rr.id == lr.id else "%s -> %s" % (lr.id, rr.id)
-                out.changed[label] = changes
+                changed.append(ObjectDiff(CHANGED, lr, rr, changes))
     for key, rs in rmap.items():
-        ls = lmap.get(key, [])
-        out.added.extend(rs[len(ls):])
+        added.extend(ObjectDiff(ADDED, None, r) for r in rs[len(lmap.get(key, [])):])
+    order = (lambda o: str(o.resource.id))
+    return OverlayDiff(sorted(removed, key=order) + sorted(added, key=order)
+                       + sorted(changed, key=order), name)
+
+
+def _changes(a: dict, b: dict, mask_secrets: bool) -> list:
+    if not mask_secrets or (a.get("kind") != "Secret" and b.get("kind") != "Secret"):
+        return field_changes(a, b)
+    salt = secrets.token_bytes(16)
+    out = []
+    for c in field_changes(_tokens(a, salt), _tokens(b, salt)):
+        out.append(FieldChange(c.path, _unmask(c.old), _unmask(c.new)))
     return out
+
+
+_TOKEN = "\0secret:"
+
+
+def _tokens(data: dict, salt: bytes) -> dict:
+    """A copy with each Secret value replaced by a keyed digest: equal values stay equal,
+    nothing of the value can be printed."""
+    d = dict(data)
+    for key in ("data", "stringData"):
+        v = d.get(key)
+        if isinstance(v, dict):
+            d[key] = {k: _TOKEN + hmac.new(salt, str(x).encode("utf-8", "surrogateescape"),
+                                           hashlib.sha256).hexdigest() for k, x in v.items()}
+    return d
+
+
+def _unmask(v):
+    if isinstance(v, str) and v.startswith(_TOKEN):
+        return MASK
+    if isinstance(v, dict):
+        return {k: _unmask(x) for k, x in v.items()}
+    return v
+
+
+def _rule(rule):
+    if callable(rule):
+        return rule
+    if not isinstance(rule, str) or not rule:
+        raise ValueError("an ignore rule is a field path or a callable, got %r" % (rule,))
+    kind, _, path = rule.rpartition(":") if ":" in rule.split(".")[0] else ("", "", rule)
+
+    def match(resource, change) -> bool:
+        if kind and resource.kind != kind:
+            return False
+        p = change.path
+        return (fnmatch.fnmatchcase(p, path) or p.startswith(path + ".")
+                or p.startswith(path + "["))
+    return match
 
 
 def explain(left, right) -> list:

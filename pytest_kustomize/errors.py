@@ -48,6 +48,10 @@ class YamlError(KustomizeError):
     """A file is not valid YAML, or a document is not a Kubernetes object."""
 
 
+class FieldPathError(KustomizeError, ValueError):
+    """A field path that cannot be read (empty element, unbalanced brackets)."""
+
+
 class KustomizationError(KustomizeError):
     """The kustomization file itself is invalid (unknown field, wrong type, bad value)."""
 
@@ -79,3 +83,16 @@ class FluxError(KustomizeError):
 class SubstitutionError(FluxError):
     """postBuild variable substitution failed (bad template, unset variable in strict mode,
     invalid variable name, missing substituteFrom object)."""
+
+
+class ClusterError(KustomizeError):
+    """A cluster could not be started, reached or changed (``resource`` names the object)."""
+
+
+class ClusterUnavailable(ClusterError):
+    """No cluster provider can run on this machine (the message says what to install)."""
+
+
+class ReconcileError(ClusterError):
+    """A reconcile failed: an object was refused, could not be pruned or did not become
+    healthy in time (the message names each object)."""

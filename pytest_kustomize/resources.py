@@ -1,11 +1,52 @@
-"""The rendered output as users see it: an ordered, queryable collection of resources."""
+"""The rendered output as users see it: Resource (the engine's object with field paths and
+provenance) and Resources, an ordered, queryable collection of them."""
 from __future__ import annotations
 
 from typing import Callable, Iterator, Sequence
 
+from . import provenance as prov
+from .engine import resource as core
 from .engine import yamlio
-from .engine.resource import Gvk, ResId, Resource
-from .query import QueryError, describe, find_referenced, matches, reference_fields
+from .engine.deep import guarded
+from .engine.resid import Gvk, ResId
+from .query import (QueryError, describe, find_referenced, get_all, get_field,
+                    matches, reference_fields)
+
+
+class Resource(core.Resource):
+    """A rendered object: ``data``, ``id``, ``kind``, ``name`` … plus reading by field path
+    and where each value came from."""
+
+    def get(self, path: str, default=None):
+        """The value at a kustomize field path, e.g.
+        ``spec.template.spec.containers.[name=nginx].image``; ``default`` when absent."""
+        return get_field(self.data, path, default)
+
+    def get_all(self, path: str) -> list:
+        """Every value at ``path`` (``*`` matches every map value or list element)."""
+        return get_all(self.data, path)
+
+    @property
+    def source(self) -> str:
+        """The file this resource was loaded from, or the kustomization file whose
+        generator made it."""
+        return prov.source(self)
+
+    def changes_to(self, path: str) -> list:
+        """The recorded transformations (patches, transformers) that may have set ``path``."""
+        return prov.changes_to(self, path)
+
+    def provenance(self, path: str) -> str:
+        """A sentence saying where the value at ``path`` came from."""
+        return prov.provenance(self, path)
+
+
+def rendered(r: core.Resource) -> Resource:
+    """The engine's resource as a rendered :class:`Resource` (the same object, retyped: the
+    build hands its resources over)."""
+    if type(r) is core.Resource:
+        r.__class__ = Resource
+    return r
 
 
 class Resources(Sequence):
@@ -17,7 +58,7 @@ class Resources(Sequence):
     """
 
     def __init__(self, items, warnings=(), path: str = ""):
-        self._items: list[Resource] = list(items)
+        self._items: list[Resource] = [rendered(r) for r in items]
         self.warnings: list[str] = list(warnings)
         self.path = path
 
@@ -48,7 +89,7 @@ class Resources(Sequence):
     # -- output ------------------------------------------------------------------------
     def to_yaml(self) -> str:
         """The YAML stream exactly as ``kustomize build`` prints it."""
-        return yamlio.dump_documents([r.data for r in self._items])
+        return guarded(self.path, yamlio.dump_documents, [r.data for r in self._items])
 
     def to_dicts(self) -> list:
         return [r.data for r in self._items]

@@ -46,9 +46,8 @@ class Snapshot:
         self.test_file = test_file
         self.test_name = test_name
         self.update = update
-        self.results: list = []
 
-    def assert_match(self, rendered, name: str = "") -> None:
+    def assert_match(self, rendered, name: str = "") -> str:
+        """Compare (or write) the snapshot; returns "written", "updated" or "match"."""
         text = rendered if isinstance(rendered, str) else rendered.to_yaml()
-        path = snapshot_path(self.test_file, self.test_name, name)
-        self.results.append((path, compare(text, path, self.update)))
+        return compare(text, snapshot_path(self.test_file, self.test_name, name), self.update)

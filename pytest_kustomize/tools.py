@@ -38,6 +38,14 @@ PINNED_VERSIONS: dict[str, str] = {
 # flux: the project's Flux oracle (scripts/gotools/flux-build), kustomize-controller's version
 PINNED_VERSIONS["flux-build"] = "v1.9.4"
 
+# ---- cluster tools (the reconcile cycle): controllers, kwok, the Flux oracle ----------
+PINNED_VERSIONS.update({
+    "kube-controller-manager": "v1.33.13",
+    "kube-scheduler": "v1.33.13",
+    "kwok": "v0.8.0",
+    "kustomize-controller": "v1.9.6",
+})
+
 TOOLS: tuple[str, ...] = tuple(PINNED_VERSIONS)
 
 #: The argv (after the binary) that makes each tool print its version.
@@ -48,6 +56,15 @@ VERSION_ARGS: dict[str, tuple[str, ...]] = {
     "kind": ("version",),
     "etcd": ("--version",),
     "kube-apiserver": ("--version",),
+    "kube-controller-manager": ("--version",),
+    "kube-scheduler": ("--version",),
+    "kwok": ("--version",),
+    "kustomize-controller": (),   # no version flag: read from the binary's Go build info
+}
+
+#: Tools whose version is the Go module version recorded in the binary (module path).
+GO_BUILDINFO_MODULES: dict[str, str] = {
+    "kustomize-controller": "github.com/fluxcd/kustomize-controller",
 }
 VERSION_ARGS["flux-build"] = ("version",)  # flux
 
@@ -87,6 +104,13 @@ def tools_root() -> str:
 def tools_bin_dir() -> str:
     """Where ``scripts/install-tools`` puts binaries (what ``--print-dir`` prints)."""
     return os.path.join(tools_root(), "bin")
+
+
+def tool_data(name: str) -> str | None:
+    """A data file ``scripts/install-tools`` writes next to the binaries
+    (``kwok-stages.yaml``, ``flux-crds``), or None when it is not there."""
+    path = os.path.join(tools_root(), "share", name)
+    return path if os.path.exists(path) else None
 
 
 def _executable(path: str) -> str | None:
@@ -142,6 +166,8 @@ def tool_version(name: str, path: str | None = None) -> str | None:
     exe = path or find_tool(name)
     if exe is None:
         return None
+    if name in GO_BUILDINFO_MODULES:
+        return go_module_version(exe, GO_BUILDINFO_MODULES[name])
     proc = subprocess.run([exe, *VERSION_ARGS[name]], capture_output=True, text=True,
                           timeout=60)
     text = proc.stdout + "\n" + proc.stderr
@@ -151,6 +177,17 @@ def tool_version(name: str, path: str | None = None) -> str | None:
                            % (exe, " ".join(VERSION_ARGS[name]), proc.returncode,
                               text.strip()[:500]))
     return version
+
+
+def go_module_version(exe: str, module: str) -> str:
+    """The version of ``module`` in a Go binary's embedded build info (``mod``/``dep``
+    lines, as ``go version -m`` prints them); RuntimeError when it is not recorded."""
+    with open(exe, "rb") as f:
+        data = f.read()
+    m = re.search(rb"\n(?:mod|dep)\t" + re.escape(module.encode()) + rb"\t(v[^\t\n]+)", data)
+    if not m:
+        raise RuntimeError("%s records no version of %s in its build info" % (exe, module))
+    return m.group(1).decode()
 
 
 def install_command(name: str) -> str:

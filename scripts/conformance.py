@@ -50,6 +50,9 @@ def run(extra: list) -> tuple:
     for line in lines[:-1]:
         if line.startswith("FAIL "):
             name, _, reason = line[5:].partition(": ")
+            # paths inside the corpus are written relative to it: the files stay the same
+            # on every machine
+            reason = reason.replace(os.path.abspath(CORPUS) + os.sep, "")
             fails.append((name, reason.strip()))
     return int(m.group(1)), int(m.group(2)), fails
 

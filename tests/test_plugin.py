@@ -149,28 +149,35 @@ def test_yaml_tests_are_collected_with_readable_failures(repo):
     result.stdout.fnmatch_lines([
         "*two replicas PASSED*",
         "*three replicas FAILED*",
-        "*asserts[[]0[]] equal: Deployment.v1.apps/nginx.[[]noNs[]]: spec.replicas is 2, "
+        "*test_prod.kustomize.yaml:11: asserts[[]0[]] equal: "
+        "Deployment.v1.apps/nginx.[[]noNs[]]: spec.replicas is 2, "
         "expected 3 — set by patch overlays/production/patch.yaml*",
     ])
 
 
 @pytest.mark.parametrize("body, message", [
-    # a typo must not turn a test into one that checks nothing
+    # a typo must not turn a test into one that checks nothing; the error names the line
     ("- name: t\n  assert:\n  - equal: {path: spec.replicas, value: 2}\n",
-     "tests[[]0[]]: unknown key 'assert' (use asserts, it, name, overlay, select)"),
-    ("- name: t\n  asserts: []\n", "tests[[]0[]]: 'asserts' must be a non-empty list, got []"),
-    ("- name: t\n  asserts: 5\n", "tests[[]0[]]: 'asserts' must be a non-empty list, got 5"),
+     "4: tests[[]0[]]: unknown key 'assert' (use asserts, it, name, overlay, select)"),
+    ("- name: t\n  asserts: []\n", "4: tests[[]0[]]: 'asserts' must be a non-empty list, got []"),
+    ("- name: t\n  asserts: 5\n", "4: tests[[]0[]]: 'asserts' must be a non-empty list, got 5"),
     ("- name: t\n  asserts:\n  - equals: {path: spec.replicas, value: 2}\n",
-     "tests[[]0[]].asserts[[]0[]]: unknown assertion 'equals' (known: equal, *"),
+     "5: tests[[]0[]].asserts[[]0[]]: unknown assertion 'equals' (known: equal, *"),
     ("- name: t\n  asserts:\n  - {equal: {path: a, value: 1}, exists: {path: a}}\n",
-     "tests[[]0[]].asserts[[]0[]] must be a mapping naming one assertion*"),
+     "5: tests[[]0[]].asserts[[]0[]] must be a mapping naming one assertion*"),
+    ("- name: t\n  asserts:\n  - equal: {path: a, value: 1}\n  - equal: [a]\n",
+     "6: tests[[]0[]].asserts[[]1[]]: equal takes a mapping, got [[]'a'[]]"),
+    ("- name: t\n  select: {knd: Deployment}\n  asserts:\n  - exists: {path: a}\n",
+     "3: tests[[]0[]]: select takes annotations, *, got {'knd': 'Deployment'}"),
+    ("- name: t\n  asserts:\n  - exists: {path: a}\noptions: [x]\n",
+     "6: 'options' must be a mapping of build options, got [[]'x'[]]"),
 ])
 def test_yaml_test_files_with_a_wrong_shape_fail_collection(repo, body, message):
     (repo.path / "test_bad.kustomize.yaml").write_text(
         "overlay: overlays/production\ntests:\n" + body)
     result = repo.runpytest()
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*test_bad.kustomize.yaml: " + message])
+    result.stdout.fnmatch_lines(["*test_bad.kustomize.yaml:" + message])
 
 
 def test_yaml_tests_take_helm_unittest_it_as_the_name(repo):

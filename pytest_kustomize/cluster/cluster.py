@@ -11,17 +11,13 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..errors import KustomizeError
+from ..errors import ClusterError, ClusterUnavailable
+from . import diff as _diff
+from . import reconcile as _reconcile
+from .client import KubeClient
 
 FIELD_MANAGER = "pytest-kustomize"
-
-
-class ClusterError(KustomizeError):
-    """A cluster could not be started, reached or changed."""
-
-
-class ClusterUnavailable(ClusterError):
-    """No cluster provider can run on this machine (the message says what to install)."""
+__all__ = ["Cluster", "ClusterError", "ClusterUnavailable", "FIELD_MANAGER", "write_kubeconfig"]
 
 
 @dataclass
@@ -38,6 +34,30 @@ class Cluster:
     server: str = ""
     context: str | None = None
     limitations: tuple = field(default_factory=tuple)
+    _client: object = field(default=None, repr=False, compare=False)
+
+    # --- reconcile (Python client) ----------------------------------------------------
+    @property
+    def client(self) -> KubeClient:
+        """A :class:`~pytest_kustomize.cluster.client.KubeClient` on this cluster."""
+        if self._client is None:
+            self._client = KubeClient(self.kubeconfig, self.context)
+        return self._client
+
+    def reconcile(self, source, *, name: str, namespace: str = "flux-system",
+                  prune: bool = True, wait: bool = False, timeout: float = 120,
+                  force: bool = False) -> "_reconcile.ReconcileResult":
+        """Apply ``source`` (an overlay directory, ``Resources``, YAML or dicts) as a Flux
+        Kustomization ``namespace/name`` would, prune what the previous reconcile of that
+        name applied and this one does not, and with ``wait`` wait until every object is
+        Current (see docs/cluster.md)."""
+        return _reconcile.reconcile(self.client, source, name=name, namespace=namespace,
+                                    prune=prune, wait=wait, timeout=timeout, force=force)
+
+    def diff(self, source, *, name: str, namespace: str = "flux-system",
+             prune: bool = True) -> "_diff.DiffResult":
+        """What :meth:`reconcile` would create, change and prune (server-side dry-run)."""
+        return _diff.diff(self.client, source, name=name, namespace=namespace, prune=prune)
 
     # --- kubectl ----------------------------------------------------------------------
     def kubectl_argv(self, *args: str) -> list:

@@ -1,10 +1,12 @@
 """etcd + kube-apiserver on loopback, as controller-runtime's envtest runs them: random free
-ports, generated certificates, an admin kubeconfig, ``/readyz`` before use, clean stop.
+ports, generated certificates, an admin kubeconfig, ``/readyz`` before use, clean stop —
+plus, when they are installed, kube-controller-manager, kube-scheduler and kwok (one
+simulated node; see :mod:`.controllers`), so Deployments roll out, Pods become Ready,
+Namespaces finish deleting and owned objects are garbage-collected.
 
-There is no controller-manager, scheduler or kubelet: nothing garbage-collects owned objects,
-Deployments get no ReplicaSets or Pods, deleted Namespaces stay ``Terminating``, and
-ServiceAccounts get no token Secrets. Objects are stored, validated, defaulted and served,
-which is what applying rendered manifests and pruning them needs.
+Without the controllers (``controllers=False``, or not installed) objects are only stored,
+validated, defaulted and served: no ReplicaSets or Pods, deleted Namespaces stay
+``Terminating``. Either way no container runs and ServiceAccount admission is off.
 """
 from __future__ import annotations
 
@@ -20,8 +22,17 @@ import urllib.error
 import urllib.request
 
 from .. import tools
+from . import controllers as ctl
 from .certs import write_cluster_certs
+from .client import KubeClient
 from .cluster import Cluster, ClusterError, ClusterUnavailable, write_kubeconfig
+
+CONTROLLER_LIMITATIONS = (
+    "kwok simulates one node and its kubelet: containers never run, Pods are Ready as "
+    "soon as they are scheduled, PersistentVolumeClaims stay Pending (no provisioner)",
+    "no cluster-signing key: CertificateSigningRequests are never signed",
+    "ServiceAccount admission is disabled (as in envtest)",
+)
 
 LIMITATIONS = (
     "no kube-controller-manager: no garbage collection, no ReplicaSets/Pods from Deployments, "
@@ -58,7 +69,8 @@ class LocalApiServer:
     def __init__(self, *, etcd: str | None = None, kube_apiserver: str | None = None,
                  workdir: str | None = None, name: str = "pytest-kustomize-local",
                  host: str = "127.0.0.1", startup_timeout: float = 90,
-                 extra_apiserver_args: tuple = (), keep_workdir: bool = False):
+                 extra_apiserver_args: tuple = (), keep_workdir: bool = False,
+                 controllers: bool | None = None):
         self.etcd = etcd or tools.find_tool("etcd")
         self.kube_apiserver = kube_apiserver or tools.find_tool("kube-apiserver")
         missing = [n for n, p in (("etcd", self.etcd), ("kube-apiserver", self.kube_apiserver))
@@ -68,6 +80,13 @@ class LocalApiServer:
                                      "KUBEBUILDER_ASSETS, tool cache, PATH); install with: %s"
                                      % (" and ".join(missing),
                                         "; ".join(tools.install_command(n) for n in missing)))
+        self.binaries = ctl.find_binaries()
+        self.stages = ctl.kwok_stages()
+        have = all(self.binaries.values()) and self.stages is not None
+        if controllers and not have:
+            raise ClusterUnavailable(ctl.missing_message(self.binaries, self.stages))
+        #: whether kube-controller-manager, kube-scheduler and kwok are started
+        self.controllers = have if controllers is None else bool(controllers)
         self.name = name
         self.host = host
         self.startup_timeout = startup_timeout
@@ -153,9 +172,43 @@ class LocalApiServer:
             ca_pem=open(certs.ca_cert, "rb").read(),
             client_cert_pem=open(certs.admin_cert, "rb").read(),
             client_key_pem=open(certs.admin_key, "rb").read())
+        if self.controllers:
+            self._start_controllers(certs, kubeconfig)
         self.cluster = Cluster(self.name, kubeconfig, self.provider, server=server,
-                               limitations=LIMITATIONS)
+                               limitations=CONTROLLER_LIMITATIONS if self.controllers
+                               else LIMITATIONS)
         return self.cluster
+
+    def _start_controllers(self, certs, kubeconfig: str) -> None:
+        ports = {k: free_port(self.host) for k in ("kcm", "scheduler", "kwok")}
+        b = self.binaries
+        argvs = {
+            "kube-controller-manager": ctl.controller_manager_argv(
+                b["kube-controller-manager"], kubeconfig, certs, self.host, ports["kcm"],
+                os.path.join(self.workdir, "kcm-certs")),
+            "kube-scheduler": ctl.scheduler_argv(
+                b["kube-scheduler"], kubeconfig, self.host, ports["scheduler"],
+                os.path.join(self.workdir, "scheduler-certs")),
+            "kwok": ctl.kwok_argv(b["kwok"], kubeconfig, self.stages, self.host,
+                                  ports["kwok"]),
+        }
+        urls = ctl.health_urls(self.host, ports)
+        insecure = ssl.create_default_context()
+        insecure.check_hostname = False
+        insecure.verify_mode = ssl.CERT_NONE   # their serving certificates are self-signed
+        for name, argv in argvs.items():
+            log = ctl.log_path(self.workdir, name)
+            proc = self._spawn(argv, log)
+            self._wait(lambda u=urls[name]: _http_ok(u, insecure), proc, log, name)
+        client = KubeClient(kubeconfig)
+        client.apply(ctl.node_manifest())
+        kwok_proc, kwok_log = self._procs[-1]
+        self._wait(lambda: _node_ready(client), kwok_proc, kwok_log,
+                   "kwok (node %s Ready)" % ctl.NODE_NAME)
+
+    def logs(self) -> dict:
+        """{component: log file} of everything started (kept until :meth:`stop`)."""
+        return {os.path.basename(log)[:-4]: log for _p, log in self._procs}
 
     def _wait(self, ready, proc, log: str, what: str) -> None:
         deadline = time.monotonic() + self.startup_timeout
@@ -187,10 +240,14 @@ class LocalApiServer:
         self._procs = []
 
     def stop(self) -> None:
-        """Stop kube-apiserver, then etcd, and remove the work directory (unless kept)."""
+        """Stop kwok, the scheduler and the controller-manager, then kube-apiserver, then
+        etcd, and remove the work directory — unless kept, or unless a component had died
+        on its own (then :attr:`crashed` lists the logs, which stay)."""
+        #: logs of components that exited before stop() (their work directory is kept)
+        self.crashed = [log for p, log in self._procs if p.poll() is not None]
         self._kill_all()
         self.cluster = None
-        if self._own_workdir and self.workdir and not self.keep_workdir:
+        if self._own_workdir and self.workdir and not self.keep_workdir and not self.crashed:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
 
@@ -204,6 +261,12 @@ class LocalApiServer:
 class _PortInUse(ClusterError):
     def __init__(self, detail: str):
         super().__init__("port already in use: " + detail[-300:])
+
+
+def _node_ready(client: KubeClient) -> bool:
+    node = client.get("v1", "Node", ctl.NODE_NAME)
+    conds = ((node or {}).get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds)
 
 
 def _http_ok(url: str, context: ssl.SSLContext | None = None) -> bool:

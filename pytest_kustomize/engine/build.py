@@ -50,7 +50,7 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
     cfg = ra.config
     if cfg is not None:
         name_reference.fix(res, cfg.name_reference)
-    if ra.vars or _has_var_specs(ra):
+    if ra.vars:
         from .transformers import vars as varsmod
         varsmod.resolve(res, ra)
     res.set_items([r for r in res if r.annotations.get(LOCAL_CONFIG) != "true"])
@@ -86,7 +86,3 @@ def _stringify_annotations(res: ResourceList) -> None:
             for k, v in anns.items():
                 if not isinstance(v, str):
                     anns[k] = "null" if v is None else scalar_to_string(v)
-
-
-def _has_var_specs(ra) -> bool:
-    return False

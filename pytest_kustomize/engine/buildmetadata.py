@@ -2,7 +2,6 @@
 applied in build.py)."""
 from __future__ import annotations
 
-from ..errors import KustomizationError
 
 ORIGIN = "config.kubernetes.io/origin"
 TRANSFORMATIONS = "alpha.config.kubernetes.io/transformations"
@@ -34,10 +33,7 @@ def origin_of(res) -> dict:
 
 
 def annotate(resources, options: list, kfile: str) -> None:
-    for opt in options:
-        if opt not in OPTIONS:
-            raise KustomizationError("invalid buildMetadata option: %s" % opt, file=kfile,
-                                     field="buildMetadata")
+    # kustomize ignores values it does not know (measured: kubectl and v5.8.1 render)
     for r in resources:
         anns = None
         if "originAnnotations" in options:

@@ -6,7 +6,10 @@ import copy
 from dataclasses import dataclass, field
 
 from ..errors import KustomizationError, KustomizeError
+from ..errors import YamlError
 from . import fieldspec as fsm
+from . import kusttypes as kt
+from .yamlv2 import load_v2
 from . import yamlio
 from .resource import Gvk
 
@@ -14,6 +17,17 @@ SECTIONS = ("namePrefix", "nameSuffix", "namespace", "commonLabels", "labels", "
             "volumeClaimTemplateLabels", "commonAnnotations", "varReference", "images",
             "replicas")
 
+
+# builtinconfig.TransformerConfig as kustomize decodes a configurations file (strictly)
+_FSSLICE = kt.slice_type(kt.FIELDSPEC, "types.FsSlice")
+CONFIG_TYPE = kt.struct_type("TransformerConfig", dict(
+    {s: _FSSLICE for s in SECTIONS},
+    nameReference=kt.slice_type(kt.struct_type("NameBackReferences", {
+        "group": "string", "version": "string", "kind": "string", "fieldSpecs": _FSSLICE},
+        "builtinconfig"), "builtinconfig.nbrSlice")), "builtinconfig")
+_CRD_DEF = kt.struct_type("OpenAPIDefinition", {"Schema": "interface {}",
+                                                "Dependencies": kt.slice_type("string")},
+                          "accumulator")
 
 _DEFAULT = None
 _EMPTY = None
@@ -143,11 +157,25 @@ def load_configurations(loader, paths: list, kustomization_file: str) -> Transfo
     for p in paths:
         try:
             text = loader.read_text(str(p))
-            d = yamlio.load_document(text, str(p))
+            d = _decode_config(text, str(p))
         except KustomizeError as e:
             raise e.with_context(file=kustomization_file, field="configurations")
         merged = merged.merge(TransformerConfig.from_dict(d, str(p)))
     return merged
+
+
+def _decode_config(text: str, path: str) -> dict:
+    """sigs.k8s.io/yaml.UnmarshalStrict into TransformerConfig, with kustomize's errors."""
+    prefix = "error unmarshaling JSON: while decoding JSON: "
+    try:
+        raw = load_v2(text, path, strict=True)
+        return kt.decode_value(raw, CONFIG_TYPE, coerce=True) or {}
+    except YamlError as e:
+        raise KustomizationError("error converting YAML to JSON: %s" % e.message,
+                                 file=path) from None
+    except kt.DecodeError as e:
+        raise KustomizationError(prefix + e.message, file=path,
+                                 field=e.field or None) from None
 
 
 def load_crds(loader, paths: list, kustomization_file: str) -> TransformerConfig | None:
@@ -159,18 +187,45 @@ def load_crds(loader, paths: list, kustomization_file: str) -> TransformerConfig
     cfg = TransformerConfig()
     for p in paths:
         try:
-            doc = yamlio.load_document(loader.read_text(str(p)), str(p))
+            doc = _decode_crds(loader.read_text(str(p)), str(p))
         except KustomizeError as e:
             raise e.with_context(file=kustomization_file, field="crds")
-        if not isinstance(doc, dict):
-            raise KustomizationError("unable to parse open API definition from '%s'" % p,
-                                     file=kustomization_file, field="crds")
         for name, api in doc.items():
             props = _props(api)
             if not all(k in props for k in ("kind", "apiVersion", "metadata")):
                 continue
             _crd_walk(cfg, Gvk(kind=str(name).split(".")[-1]), doc, str(name), [], 0)
     return cfg
+
+
+def _decode_crds(text: str, path: str) -> dict:
+    """A crds file as kustomize reads it: JSON (or YAML) holding a map of name ->
+    OpenAPIDefinition {Schema, Dependencies}; anything else is its error."""
+    where = "unable to parse open API definition from '%s': " % path
+    prefix = "" if text[:1] == "{" else "error unmarshaling JSON: while decoding JSON: "
+    try:
+        doc = load_v2(text, path)
+    except YamlError as e:
+        raise KustomizationError(where + e.message, file=path) from None
+    if doc is None:
+        return {}
+    try:
+        kt.decode_value(doc, kt.map_type(_CRD_DEF, "accumulator.nameToApiMap"), strict=False,
+                        coerce=bool(prefix))
+    except kt.DecodeError as e:
+        raise KustomizationError(where + prefix + e.message, file=path) from None
+    for name, api in doc.items():
+        sch = _props_holder(api)
+        if sch is not None and not isinstance(sch, dict):
+            raise KustomizationError(where + "json: cannot unmarshal %s into Go value of type "
+                                     "spec.Schema" % kt.json_kind(sch), file=path)
+    return doc
+
+
+def _props_holder(api):
+    if not isinstance(api, dict):
+        return None
+    return next((v for k, v in api.items() if k.lower() == "schema"), None)
 
 
 def _props(api) -> dict:

@@ -2,7 +2,7 @@
 
 The default specs are data (``data/fieldspecs/*.yaml``, from kustomize's builtin
 configuration); this module loads them and walks a path through plain Python data the
-way kustomize's fieldspec filter walks a node tree.
+way kustomize's fieldspec filter walks a node tree (the walk is ``paths.walk_spec``).
 """
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from typing import Any, Callable
 import yaml
 
 from ..errors import TransformerError
-from .resource import Gvk
+from .paths import MAP, SCALAR, SEQ, split_escaped, walk_spec
+from .resid import Gvk
 
+__all__ = ["FieldSpec", "apply", "walk", "split_path", "default_specs",
+           "default_name_references", "specs_from_list", "merge_specs", "MAP", "SEQ", "SCALAR"]
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data", "fieldspecs")
-
-MAP = "map"
-SEQ = "seq"
-SCALAR = "scalar"
+split_path = split_escaped
 
 
 @dataclass(frozen=True)
@@ -43,20 +43,6 @@ class FieldSpec:
     @property
     def parts(self) -> list:
         return _split_cached(self.path)
-
-
-def split_path(path: str, delimiter: str = "/") -> list:
-    """Split a field-spec path, honouring backslash-escaped delimiters."""
-    ps = path.split(delimiter)
-    if len(ps) > 1 and ps[0] == "":
-        ps = ps[1:]
-    out = [ps[0]]
-    for p in ps[1:]:
-        if out[-1].endswith("\\"):
-            out[-1] = out[-1][:-1] + delimiter + p
-        else:
-            out.append(p)
-    return out
 
 
 @functools.lru_cache(maxsize=4096)
@@ -152,7 +138,7 @@ def apply(obj: dict, fs: FieldSpec, fn: Callable[[Any, Any], None], *,
             gvk or Gvk.from_api_version(_str(obj.get("apiVersion")), _str(obj.get("kind")))):
         return
     try:
-        _walk(obj, None, None, fs.parts, fs.create, create_kind, fn)
+        walk_spec(obj, fs.parts, fn, fs.create, create_kind)
     except TransformerError as e:
         rid = getattr(rid, "id", rid)      # a Resource: name it only when reporting
         raise TransformerError("considering field '%s' of object %s: %s"
@@ -165,42 +151,4 @@ def _str(v):
 
 def walk(obj, parts, fn) -> None:
     """Call ``fn(container, key)`` for every existing node at ``parts`` (no creation)."""
-    _walk(obj, None, None, parts, False, None, fn)
-
-
-def _walk(node, parent, key, path, create, create_kind, fn):
-    if not path:
-        fn(parent, key)
-        return
-    if node is None:
-        return
-    if isinstance(node, list):
-        for i in range(len(node)):
-            _walk(node[i], node, i, path, create, create_kind, fn)
-        return
-    if not isinstance(node, dict):
-        raise TransformerError("expected sequence or mapping node")
-    name = path[0]
-    is_seq = name.endswith("[]")
-    if is_seq:
-        name = name[:-2]
-    if name == "":
-        raise TransformerError("cannot set or create an empty field name")
-    last = len(path) == 1
-    if name not in node:
-        if not create or create_kind is None or is_seq:
-            return
-        if last:
-            if create_kind == SCALAR:
-                fn(node, name)
-                return
-            node[name] = {} if create_kind == MAP else []
-        else:
-            node[name] = {}
-    elif node[name] is None and create and create_kind is not None and not is_seq:
-        if last:
-            if create_kind != SCALAR:
-                node[name] = {} if create_kind == MAP else []
-        else:
-            node[name] = {}
-    _walk(node[name], node, name, path[1:], create, create_kind, fn)
+    walk_spec(obj, parts, fn)

@@ -1,17 +1,50 @@
-"""kustomize's dotted field paths: ``spec.template.spec.containers.[name=nginx].image``."""
+"""The one path engine: kustomize's field-path grammars and the walks over plain data that
+field specs, replacements, vars and user queries share.
+
+Grammars: slash paths of field specs (``spec/template/metadata/labels``, ``ports[]``,
+``\\/`` escapes); kyaml's dotted paths (``spec.containers.[name=app].image``,
+``containers[0]``, ``[a.b]`` map keys with dots); the lenient query form of the dotted path
+(``*`` wildcards, ``-`` for the last element). Walks: :func:`walk_spec` (field specs, with
+creation), :func:`locate`/:func:`lookup` (kyaml's Lookup: first match), :func:`find_all`
+(every match).
+"""
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
-from .fieldspec import split_path
+from ..errors import FieldPathError, TransformerError
+from .yamlio import scalar_to_string
+
+MAP = "map"
+SEQ = "seq"
+SCALAR = "scalar"
+SELF = object()           # locate()'s key for the node itself (an empty path)
+MISSING = object()        # lookup()/get_field() default: nothing at that path
 
 _SLICE_INDEX = re.compile(r"^(.*)\[(\d+)\]$")
+
+
+# -- grammars ----------------------------------------------------------------------------
+def split_escaped(path: str, delimiter: str = "/") -> list:
+    """Split a path on ``delimiter``, honouring backslash-escaped delimiters (a leading
+    delimiter is dropped)."""
+    ps = path.split(delimiter)
+    if len(ps) > 1 and ps[0] == "":
+        ps = ps[1:]
+    out = [ps[0]]
+    for p in ps[1:]:
+        if out[-1].endswith("\\"):
+            out[-1] = out[-1][:-1] + delimiter + p
+        else:
+            out.append(p)
+    return out
 
 
 def smarter_split(path: str) -> list:
     """kyaml's SmarterPathSplitter on '.': escaped dots stay, ``[a.b=c]`` stays one bracketed
     element, ``[a.b]`` (a map key with dots) loses its brackets."""
-    parts = split_path(path, ".")
+    parts = split_escaped(path, ".")
     out, i = [], 0
     while i < len(parts):
         e = parts[i]
@@ -42,3 +75,157 @@ def with_slice_indexes(parts: list) -> list:
         else:
             res.append(s)
     return res
+
+
+def dotted(path: str) -> list:
+    """A kyaml dotted path (as vars' fieldref and kustomize's GetFieldValue read it)."""
+    return with_slice_indexes(smarter_split(path))
+
+
+def query_parts(path: str) -> list:
+    """A user query path: ``[key]`` without ``=`` is a plain map key; a malformed path
+    raises FieldPathError rather than matching nothing."""
+    if path.count("[") != path.count("]"):
+        raise FieldPathError("malformed field path %r (unbalanced brackets)" % path, field=path)
+    parts = dotted(path)
+    for p in parts:
+        inner = p[1:-1] if p.startswith("[") and p.endswith("]") else p
+        if p == "" or "[" in inner or "]" in inner or inner == "":
+            raise FieldPathError("malformed field path %r (element %r)" % (path, p),
+                                 field=path)
+    return [p[1:-1] if p.startswith("[") and p.endswith("]") and "=" not in p
+            and not p[1:-1].isdigit() else p for p in parts]
+
+
+# -- matching list elements ----------------------------------------------------------------
+def text(v) -> str:
+    """The text a ``[key=value]`` element selector compares with (a scalar's YAML text)."""
+    if isinstance(v, (dict, list)):
+        return ""
+    return scalar_to_string(v) if v is not None else "null"
+
+
+def list_selector(part: str):
+    """``(key, value)`` of a ``[key=value]`` element, or None."""
+    if part.startswith("[") and part.endswith("]") and "=" in part:
+        k, v = part[1:-1].split("=", 1)
+        return k, v
+    return None
+
+
+def selects(element, key: str, value: str) -> bool:
+    """Does ``[key=value]`` select this list element (``[=value]``: a scalar element)?"""
+    if key == "":
+        return not isinstance(element, (dict, list)) and text(element) == value
+    return isinstance(element, dict) and key in element and text(element[key]) == value
+
+
+# -- walks -------------------------------------------------------------------------------
+def locate(node, parts: list):
+    """kyaml's Lookup: ``(holder, key)`` of the node at ``parts`` (maps by key, lists by
+    ``[k=v]`` — the first match — or index), ``(node, SELF)`` for no parts, None when
+    absent."""
+    holder, key = node, SELF
+    for p in parts:
+        if key is not SELF:
+            node = holder[key]
+        if isinstance(node, dict):
+            if p not in node:
+                return None
+            holder, key = node, p
+        elif isinstance(node, list):
+            sel = list_selector(p)
+            if sel is not None:
+                i = next((i for i, e in enumerate(node) if selects(e, *sel)), None)
+                if i is None:
+                    return None
+                holder, key = node, i
+            elif p.isdigit() and int(p) < len(node):
+                holder, key = node, int(p)
+            else:
+                return None
+        else:
+            return None
+    return holder, key
+
+
+def lookup(node, parts: list, default: Any = None) -> Any:
+    """The value :func:`locate` finds, or ``default``."""
+    loc = locate(node, parts)
+    if loc is None:
+        return default
+    holder, key = loc
+    return holder if key is SELF else holder[key]
+
+
+def _step(node, part: str) -> list:
+    if isinstance(node, dict):
+        if part == "*":
+            return list(node.values())
+        return [node[part]] if part in node else []
+    if isinstance(node, list):
+        if part == "*":
+            return list(node)
+        sel = list_selector(part)
+        if sel is not None:
+            return [e for e in node if selects(e, *sel)]
+        if part.isdigit():
+            i = int(part)
+            return [node[i]] if i < len(node) else []
+        if part == "-":
+            return [node[-1]] if node else []
+    return []
+
+
+def find_all(data, parts: list) -> list:
+    """Every value at ``parts`` (``*`` matches every map value or list element, ``[k=v]``
+    every matching element, ``-`` the last element)."""
+    nodes = [data]
+    for part in parts:
+        nodes = [n for node in nodes for n in _step(node, part)]
+        if not nodes:
+            break
+    return nodes
+
+
+def walk_spec(node, parts, fn: Callable[[Any, Any], None], create: bool = False,
+              create_kind: str | None = None, parent=None, key=None) -> None:
+    """A field spec's walk: ``fn(container, key)`` for every node at ``parts``; lists on the
+    way are walked element by element, ``name[]`` must be a list, null values stop the
+    walk, and missing fields are created when ``create`` (``create_kind`` is the kind of the
+    last one; ``fn`` sees a missing last key only for SCALAR)."""
+    if not parts:
+        fn(parent, key)
+        return
+    if node is None:
+        return
+    if isinstance(node, list):
+        for i in range(len(node)):
+            walk_spec(node[i], parts, fn, create, create_kind, node, i)
+        return
+    if not isinstance(node, dict):
+        raise TransformerError("expected sequence or mapping node")
+    name = parts[0]
+    is_seq = name.endswith("[]")
+    if is_seq:
+        name = name[:-2]
+    if name == "":
+        raise TransformerError("cannot set or create an empty field name")
+    last = len(parts) == 1
+    if name not in node:
+        if not create or create_kind is None or is_seq:
+            return
+        if last:
+            if create_kind == SCALAR:
+                fn(node, name)
+                return
+            node[name] = {} if create_kind == MAP else []
+        else:
+            node[name] = {}
+    elif node[name] is None and create and create_kind is not None and not is_seq:
+        if last:
+            if create_kind != SCALAR:
+                node[name] = {} if create_kind == MAP else []
+        else:
+            node[name] = {}
+    walk_spec(node[name], parts[1:], fn, create, create_kind, node, name)

@@ -34,7 +34,8 @@ def documents_to_objects(docs: list, path: str) -> list:
             out.extend(documents_to_objects(items, path))
             continue
         md = d.get("metadata")
-        if not isinstance(md, dict) or md.get("name") in (None, ""):
+        if not isinstance(md, dict) or md.get("name") in (None, "") \
+                or isinstance(md.get("name"), (list, dict)):     # kyaml: not a scalar
             raise YamlError("missing metadata.name in object %s" % _meta_str(d), file=path)
         anns = md.get("annotations")
         if isinstance(anns, dict):

@@ -147,7 +147,8 @@ def table_from_definitions(defs: dict) -> tuple:
         if not isinstance(d, dict):
             continue
         _flatten(name, d, table)
-        for gvk in d.get("x-kubernetes-group-version-kind") or []:
+        gvks = d.get("x-kubernetes-group-version-kind")
+        for gvk in gvks if isinstance(gvks, list) else ():
             if not isinstance(gvk, dict):
                 continue
             av = gvk.get("version", "") if not gvk.get("group") else \
@@ -189,7 +190,7 @@ def _flatten(name: str, d: dict, table: dict) -> None:
             e["m"] = m
         if "x-kubernetes-patch-strategy" in p:
             e["s"] = p["x-kubernetes-patch-strategy"]
-            if "x-kubernetes-list-map-keys" in p:
+            if isinstance(p.get("x-kubernetes-list-map-keys"), list):
                 e["k"] = list(p["x-kubernetes-list-map-keys"])
             elif "x-kubernetes-patch-merge-key" in p:
                 e["k"] = [p["x-kubernetes-patch-merge-key"]]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import KustomizeError
-from .resource import Gvk, Resource, ResId
+from .resid import Gvk, ResId
 
 _REQ = re.compile(r"""^\s*(?P<neg>!)?\s*(?P<key>[A-Za-z0-9_./-]+)\s*
     (?:(?P<op>==|!=|=|\s+in\s+|\s+notin\s+)\s*(?P<val>\([^)]*\)|[A-Za-z0-9_.-]*))?\s*$""",
@@ -123,7 +123,7 @@ class Selector:
                 and (self._v is None or bool(self._v.match(gvk.version)))
                 and (self._k is None or bool(self._k.match(gvk.kind))))
 
-    def matches(self, r: Resource) -> bool:
+    def matches(self, r) -> bool:
         cur, org = r.id, r.orig_id
         if self._ns is not None and not (self._ns.match(org.effective_namespace or "")
                                          or self._ns.match(cur.effective_namespace or "")):

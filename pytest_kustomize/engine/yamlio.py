@@ -168,6 +168,16 @@ class _V3Resolver(yaml.resolver.BaseResolver):
 
 class _Constructor(yaml.constructor.SafeConstructor):
     allow_duplicate_keys = False
+    check_aliases = False
+
+    def construct_document(self, node):
+        if self.check_aliases:
+            total, distinct = expanded_size(node)
+            if total > ALIAS_BUDGET and total > 10 * distinct:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "document expands to %d nodes through aliases (limit %d): "
+                    "an alias bomb?" % (total, ALIAS_BUDGET), node.start_mark)
+        return super().construct_document(node)
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, MappingNode) and any(
@@ -324,8 +334,17 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
     """All non-empty documents of a YAML stream as plain JSON-like values."""
     text = _prepare(text)
     try:
-        docs = list(yaml.load_all(text, Loader=_LenientLoader if allow_duplicate_keys
-                                  else _Loader))
+        loader = (_LenientLoader if allow_duplicate_keys else _Loader)(text)
+        loader.check_aliases = "*" in text
+        try:
+            docs = []
+            while loader.check_data():
+                docs.append(loader.get_data())
+        finally:
+            loader.dispose()
+        if len(text) > MAX_DEPTH:
+            for d in docs:
+                _check_depth(d, path)
     except yaml.YAMLError as e:
         raise _yaml_error(e, path) from None
     except UnicodeEncodeError as e:           # bytes that are not UTF-8 (kept as surrogates)
@@ -336,6 +355,45 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
     except RecursionError:
         raise YamlError("document nested too deeply", file=path) from None
     return [d for d in docs if d is not None]
+
+
+# kubectl fails beyond this many nested collections ("yaml: exceeded max depth of 10000")
+MAX_DEPTH = 10_000
+# an alias bomb: a document whose aliases expand it past this many nodes, and 10 times
+# past its own size, is refused before anything walks it (a 5 MB CRD has ~300,000 nodes)
+ALIAS_BUDGET = 2_000_000
+
+
+def _check_depth(doc, path) -> None:
+    """YamlError when collections nest deeper than MAX_DEPTH (iterative: no recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise YamlError("yaml: exceeded max depth of %d" % MAX_DEPTH, file=path)
+        if isinstance(v, dict):
+            stack.extend((x, depth + 1) for x in v.values() if isinstance(x, (dict, list)))
+        elif isinstance(v, list):
+            stack.extend((x, depth + 1) for x in v if isinstance(x, (dict, list)))
+
+
+def expanded_size(root) -> tuple:
+    """(nodes once every alias is expanded, distinct nodes) of a composed YAML node graph,
+    counted without expanding anything."""
+    size: dict = {}
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size and not done:
+            continue
+        kids = [] if isinstance(node, ScalarNode) else \
+            [x for kv in node.value for x in kv] if isinstance(node, MappingNode) else node.value
+        if done:
+            size[id(node)] = 1 + sum(size[id(k)] for k in kids)
+            continue
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in size)
+    return size[id(root)], len(size)
 
 
 def load_document(text, path: str | None = None, *, allow_duplicate_keys: bool = False) -> Any:

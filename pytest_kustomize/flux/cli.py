@@ -44,7 +44,7 @@ def add_parser(subparsers) -> None:
     b.add_argument("--local-sources", default="", metavar="Kind/ns/name=path,…")
     b.add_argument("--tree", metavar="CLUSTER_DIR",
                    help="resolve the Kustomization in the tree of this cluster directory")
-    b.set_defaults(func=run)
+    b.set_defaults(run=run)
 
 
 def _git_root(path: str) -> str:

@@ -12,6 +12,10 @@ import shutil
 from dataclasses import dataclass
 
 from ..engine.resource import Resource
+from .. import provenance as prov
+from .. import tools
+from ..engine import yamlio
+from ..errors import YamlError
 from . import crds as crdmod
 from . import inprocess, kubeconform
 from .report import ERROR, INVALID, SKIPPED, VALID, FieldError, Report, ResourceResult
@@ -58,8 +62,6 @@ class _Item:
 
 def _items(resources, source: str = "") -> list:
     if isinstance(resources, str):
-        from ..engine import yamlio
-        from ..errors import YamlError
         docs = [d for d in yamlio.load_documents(resources, source or "<stream>")
                 if d not in (None, {})]
         for i, d in enumerate(docs):
@@ -72,7 +74,7 @@ def _items(resources, source: str = "") -> list:
     out = []
     for i, r in enumerate(resources):
         if isinstance(r, Resource):
-            out.append(_Item(r.data, str(r.id), r.source, r))
+            out.append(_Item(r.data, str(r.id), prov.source(r), r))
         elif isinstance(r, dict):
             item = _Item(r, "", source, None)
             item.rid = "%s %s%s" % (item.kind or "(no kind)", item.namespace + "/"
@@ -118,7 +120,6 @@ def validate(resources, *, kubernetes_version: str | None = None, strict: bool =
             todo.append(i)
     binary = kubeconform.find() if validator in ("auto", "kubeconform") else None
     if validator == "kubeconform" and not binary:
-        from .. import tools
         raise SchemaError("kubeconform not found; install it with: %s"
                           % tools.install_command("kubeconform"))
     name = "kubeconform" if binary else "jsonschema"
@@ -146,15 +147,14 @@ def _finish(it: _Item, status: str, errors: list, msg: str, ignore_missing: bool
     if status == INVALID and it.resource is not None:
         for e in errors:        # name the patch or transformer that set a bad field
             dotted = e.dotted()
-            if dotted != "(root)" and it.resource.changes_to(dotted):
-                r.provenance[e.path] = it.resource.provenance(dotted)
+            if dotted != "(root)" and prov.changes_to(it.resource, dotted):
+                r.provenance[e.path] = prov.provenance(it.resource, dotted)
     return r
 
 
 # --- kubeconform ----------------------------------------------------------------------
 def _stream(items) -> str:
-    from ..engine.yamlio import dump_documents
-    return dump_documents([it.data for it in items])
+    return yamlio.dump_documents([it.data for it in items])
 
 
 def _run_kubeconform(items, *, version, strict, locations, crd_schemas, binary, cache):

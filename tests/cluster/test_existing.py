@@ -44,3 +44,16 @@ def test_a_server_that_does_not_answer(local_cluster, tmp_path):
     kc.write_text(text)
     with pytest.raises(ClusterError, match="kubectl get --raw /readyz failed"):
         ExistingCluster(str(kc)).start()
+
+
+def test_a_kubeconfig_cluster_reconciles_and_prunes(local_cluster):
+    docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ex-rc"}},
+            {"apiVersion": "v1", "kind": "ConfigMap",
+             "metadata": {"name": "a", "namespace": "ex-rc"}, "data": {"k": "v"}}]
+    with ExistingCluster(local_cluster.kubeconfig) as c:
+        assert c.reconcile(docs, name="ex").ids("created") == ["Namespace/ex-rc",
+                                                               "ConfigMap/ex-rc/a"]
+    with ExistingCluster(local_cluster.kubeconfig) as c:     # a new client, same inventory
+        r = c.reconcile(docs[:1], name="ex")
+        assert r.ids("deleted") == ["ConfigMap/ex-rc/a"]
+        assert c.get("configmap", "a", "ex-rc") is None

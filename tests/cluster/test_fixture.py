@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 
-from pytest_kustomize.tools import find_tool, require_tool
+from pytest_kustomize.tools import find_tool, require_tool, tools_root
 
 # found before pytester gives each test its own HOME (the tool cache is under ~/.cache)
 BINARIES = {"etcd": find_tool("etcd"), "kube-apiserver": find_tool("kube-apiserver")}
 
+TOOLS_ROOT = tools_root()
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 USER_TEST = """
@@ -51,3 +52,40 @@ def test_no_provider_skips_with_the_install_command(pytester, monkeypatch, tmp_p
     result = pytester.runpytest_subprocess("--kube-cluster=local")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*CI=true: missing tools fail*"])
+
+
+RECONCILE_TEST = """
+APP = '''
+apiVersion: v1
+kind: Namespace
+metadata: {name: user-app}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: user-app}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: example/api:1}]}
+'''
+
+def test_reconcile(kube_cluster):
+    r = kube_cluster.reconcile(APP, name="app", wait=True, timeout=60)
+    assert r.ids("created") == ["Namespace/user-app", "Deployment/user-app/api"]
+    assert kube_cluster.get("deployment", "api", "user-app")["status"]["availableReplicas"] == 2
+    assert not kube_cluster.reconcile(APP, name="app").changed
+    print(r)
+"""
+
+
+def test_kube_cluster_reconciles_and_waits_with_the_controllers(control_plane_tools,
+                                                                  pytester, monkeypatch):
+    # the inner run has its own HOME: point it at this tool cache (controllers, kwok Stages)
+    monkeypatch.setenv("PYTEST_KUSTOMIZE_TOOLS", TOOLS_ROOT)
+    monkeypatch.setenv("PYTHONPATH", ROOT)      # this checkout, not another installed copy
+    pytester.makepyfile(RECONCILE_TEST)
+    result = pytester.runpytest_subprocess("--kube-cluster=local", "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*2 created*", "*Deployment/user-app/api created*"])

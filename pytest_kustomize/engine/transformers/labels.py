@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ...errors import TransformerError
 from .. import fieldspec as fsm
+from .. import yamlio
 from ..resource import Resource, ResourceList
 from .base import record, spec_paths
 
@@ -30,6 +31,10 @@ def apply_map_entries(resources: ResourceList, entries: dict, specs: list, *, pl
             raise TransformerError("wrong node kind: expected MappingNode but got %s: node "
                                    "contents:\n%s" % ("SequenceNode" if isinstance(node, list)
                                                       else "ScalarNode", node))
+        if "" in entries:       # kyaml looks the empty key up as a path into the map
+            raise TransformerError("wrong node kind: expected ScalarNode but got MappingNode: "
+                                   "node contents:\n%s" % (yamlio.dump_document(node).rstrip()
+                                                            if node else "{}"))
         for k, v in entries.items():
             if k in node:
                 _set_existing(shared, node, k, v)

@@ -9,7 +9,11 @@ import re
 from ...errors import KustomizeError, TransformerError
 from .. import yamlio
 from ..resource import Gvk, ResId, Resource, ResourceList
+from ..paths import SELF as _SELF
+from ..paths import locate as _locate
+from ..paths import lookup as _lookup
 from ..paths import smarter_split
+from ..paths import text as _text
 from ..selector import anchored, matches_label_selector
 from .base import record
 
@@ -111,57 +115,6 @@ def _source_str(src: dict) -> str:
 def split(path: str) -> list:
     """kyaml's SmarterPathSplitter on '.'."""
     return smarter_split(path)
-
-
-def _text(v) -> str:
-    if isinstance(v, (dict, list)):
-        return ""
-    return yamlio.scalar_to_string(v) if v is not None else "null"
-
-
-def _lookup(node, parts: list):
-    """kyaml's Lookup (the source side): maps by key, lists by ``[k=v]`` or index."""
-    loc = _locate(node, parts)
-    if loc is None:
-        return None
-    holder, key = loc
-    return holder if key is _SELF else holder[key]
-
-
-_SELF = object()
-
-
-def _locate(node, parts: list):
-    """(holder, key) of the node at ``parts`` (``(node, _SELF)`` for no parts), or None."""
-    holder, key = node, _SELF
-    for p in parts:
-        if key is not _SELF:
-            node = holder[key]
-        if isinstance(node, dict):
-            if p not in node:
-                return None
-            holder, key = node, p
-        elif isinstance(node, list):
-            if p.startswith("[") and p.endswith("]") and "=" in p:
-                k, v = p[1:-1].split("=", 1)
-                if k == "":
-                    found = [e for e in node if _text(e) == v]
-                else:
-                    found = [e for e in node if isinstance(e, dict) and k in e
-                             and _text(e[k]) == v]
-                if not found:
-                    return None
-                holder, key = node, next(i for i, e in enumerate(node) if e is found[0])
-            elif p.isdigit():
-                i = int(p)
-                if i >= len(node):
-                    return None
-                holder, key = node, i
-            else:
-                return None
-        else:
-            return None
-    return holder, key
 
 
 _LIST_INDEX = re.compile(r"^\[(?P<k>[^=\]]*)=(?P<v>.*)\]$")

@@ -64,8 +64,8 @@ def merge_vars(ra, incoming: list, kfile: str) -> None:
                                      field="vars")
         v = dict(v)
         fr = dict(v.get("fieldref") or {})
-        if not fr.get("fieldpath"):
-            fr["fieldpath"] = "metadata.name"
+        if not fr.get("fieldPath"):
+            fr["fieldPath"] = "metadata.name"
         v["fieldref"] = fr
         tid = _var_target(v)
 
@@ -137,7 +137,7 @@ def resolve(resources: ResourceList, ra) -> None:
         found = _MISSING
         for r in resources:
             if v["name"] in r.ref_var_names:
-                found = get_field_value(r.data, v["fieldref"]["fieldpath"])
+                found = get_field_value(r.data, v["fieldref"]["fieldPath"])
                 if found is _MISSING:
                     raise TransformerError("field specified in var '%s' not found in "
                                            "corresponding resource" % _var_str(v))

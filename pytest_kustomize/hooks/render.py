@@ -1,0 +1,70 @@
+"""Render fixtures: the session ``kustomize`` renderer, its options, and the
+``kustomize_overlays`` marker that runs a test once per overlay directory."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ..renderer import Renderer, overlay_dirs
+from .options import option
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("kustomize", "pytest-kustomize")
+    group.addoption("--kustomize-root", default=None,
+                    help="directory overlay paths are relative to (default: the rootdir)")
+    group.addoption("--kustomize-load-restrictor", default=None, choices=["rootOnly", "none"],
+                    help="may kustomizations read files outside their directory")
+    group.addoption("--kustomize-enable-helm", action="store_true", default=None,
+                    help="allow helmCharts (runs the helm binary)")
+    parser.addini("kustomize_root", "directory overlay paths are relative to", default="")
+    parser.addini("kustomize_load_restrictor", "rootOnly (default) or none", default="rootOnly")
+    parser.addini("kustomize_enable_helm", "allow helmCharts", type="bool", default=False)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "kustomize_overlays(*globs): run the test once per kustomization directory "
+        "matching the globs (relative to the kustomize root); the test takes an 'overlay' "
+        "argument")
+
+
+_RENDERER = pytest.StashKey[Renderer]()
+
+
+def renderer_for(config) -> Renderer:
+    """The session's renderer (one per pytest config), built from the options."""
+    r = config.stash.get(_RENDERER, None)
+    if r is None:
+        root = option(config, "kustomize_root") or str(config.rootpath)
+        if not os.path.isabs(root):
+            root = os.path.join(str(config.rootpath), root)
+        r = Renderer(root, option(config, "kustomize_load_restrictor", "rootOnly"),
+                     bool(option(config, "kustomize_enable_helm", False)))
+        config.stash[_RENDERER] = r
+    return r
+
+
+@pytest.fixture(scope="session")
+def kustomize(pytestconfig) -> Renderer:
+    """``kustomize.build("overlays/production")`` renders an overlay (cached per session)."""
+    return renderer_for(pytestconfig)
+
+
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("kustomize_overlays")
+    if marker is None:
+        return
+    if "overlay" not in metafunc.fixturenames:
+        raise pytest.UsageError("%s: @pytest.mark.kustomize_overlays needs an 'overlay' "
+                                "argument" % metafunc.definition.nodeid)
+    if marker.kwargs.get("relative_to") == "test":
+        root = os.path.dirname(str(metafunc.definition.path))
+    else:
+        root = renderer_for(metafunc.config).root
+    dirs = overlay_dirs(root, marker.args)
+    if not dirs:
+        raise pytest.UsageError("%s: no kustomization directory matches %s under %s"
+                                % (metafunc.definition.nodeid, list(marker.args), root))
+    metafunc.parametrize("overlay", dirs, ids=[os.path.relpath(d, root) for d in dirs])

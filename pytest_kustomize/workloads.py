@@ -1,0 +1,53 @@
+"""What the package knows about Kubernetes workloads: where pod specs live by kind, and
+the containers and images of an object."""
+from __future__ import annotations
+
+from .query import get_field
+
+# where pod specs live, by kind
+POD_SPEC_PATHS = {
+    "Pod": "spec",
+    "Deployment": "spec.template.spec",
+    "StatefulSet": "spec.template.spec",
+    "DaemonSet": "spec.template.spec",
+    "ReplicaSet": "spec.template.spec",
+    "ReplicationController": "spec.template.spec",
+    "Job": "spec.template.spec",
+    "PodTemplate": "template.spec",
+    "CronJob": "spec.jobTemplate.spec.template.spec",
+}
+
+def containers(r, include_init: bool = True) -> list:
+    """(field path, container dict) for every container of a workload."""
+    base = POD_SPEC_PATHS.get(r.kind)
+    if base is None:
+        return []
+    spec = get_field(r.data, base, None)
+    out = []
+    if isinstance(spec, dict):
+        for key in ("containers", "initContainers") if include_init else ("containers",):
+            for i, c in enumerate(spec.get(key) or []):
+                if isinstance(c, dict):
+                    out.append(("%s.%s[%d]" % (base, key, i), c))
+    return out
+
+
+def all_images(r) -> list:
+    """(field path, image) of every container anywhere in the object, custom resources
+    included (any ``containers``/``initContainers`` list, as kustomize's images do)."""
+    out = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                p = "%s.%s" % (path, k) if path else k
+                if k in ("containers", "initContainers") and isinstance(v, list):
+                    for i, c in enumerate(v):
+                        if isinstance(c, dict) and isinstance(c.get("image"), str):
+                            out.append(("%s[%d].image" % (p, i), c["image"]))
+                walk(v, p)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, "%s[%d]" % (path, i))
+    walk(r.data, "")
+    return out

@@ -1,0 +1,105 @@
+"""The layering of docs/architecture.md, checked on the source: the engine imports nothing
+above it, the package works without pytest, and every hook module is registered."""
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+
+import pytest_kustomize
+from pytest_kustomize import plugin
+
+PKG = os.path.dirname(os.path.abspath(pytest_kustomize.__file__))
+ROOT = os.path.dirname(PKG)
+# what the engine may import of the package: itself, the errors, and the tool locator
+ENGINE_MAY_IMPORT = ("pytest_kustomize.engine", "pytest_kustomize.errors", "pytest_kustomize.tools")
+
+
+def _modules() -> dict:
+    mods = {}
+    for dirpath, _dirs, files in os.walk(PKG):
+        for f in files:
+            if f.endswith(".py"):
+                path = os.path.join(dirpath, f)
+                name = os.path.relpath(path, ROOT)[:-3].replace(os.sep, ".")
+                mods[name.removesuffix(".__init__")] = path
+    return mods
+
+
+def _imports(name: str, path: str) -> list:
+    """(imported module name, line) of every import in the file, relative ones resolved."""
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(a.name, node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            out += [(target + "." + a.name if node.module is None else target, node.lineno)
+                    for a in node.names]
+    return out
+
+
+def test_the_engine_imports_nothing_above_it():
+    bad = []
+    for name, path in _modules().items():
+        if not name.startswith("pytest_kustomize.engine"):
+            continue
+        for target, line in _imports(name, path):
+            if target.split(".")[0] == "pytest" or (
+                    target.startswith("pytest_kustomize") and
+                    not any(target == p or target.startswith(p + ".")
+                            for p in ENGINE_MAY_IMPORT)):
+                bad.append("%s:%d imports %s" % (os.path.relpath(path, ROOT), line, target))
+    assert not bad, "\n".join(bad)
+
+
+def test_only_the_pytest_layer_imports_pytest_at_module_level():
+    bad = []
+    for name, path in _modules().items():
+        if name.startswith("pytest_kustomize.hooks"):
+            continue
+        tree = ast.parse(open(path, encoding="utf-8").read())
+        for node in tree.body:
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if any(n.split(".")[0] in ("pytest", "_pytest") for n in names):
+                bad.append("%s:%d" % (os.path.relpath(path, ROOT), node.lineno))
+    assert not bad, bad
+
+
+def test_the_package_works_without_pytest():
+    """Every module outside the pytest layer imports, and a render is built, queried, asserted
+    on, diffed and validated, with pytest made unimportable."""
+    mods = sorted(n for n in _modules() if not n.startswith("pytest_kustomize.hooks")
+                  and n not in ("pytest_kustomize.plugin", "pytest_kustomize.__main__"))
+    code = "\n".join([
+        "import importlib, sys",
+        "sys.modules['pytest'] = None",          # import pytest now raises ImportError
+        "for m in %r: importlib.import_module(m)" % mods,
+        "import pytest_kustomize as pk",
+        "from pytest_kustomize import assertions, diff, validation",
+        "res = pk.build('examples/shop/overlays/production')",
+        "web = res.get('Deployment', 'web')",
+        "assertions.assert_field(web, 'spec.replicas', 3)",
+        "assert 'replicas' in str(diff.diff(pk.build('examples/shop/overlays/staging'), res))",
+        "assert validation.validate(res, validator='jsonschema').ok",
+        "print('ok', 'pytest' in sys.modules and sys.modules['pytest'] is not None)",
+    ])
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["ok", "False"]
+
+
+def test_every_hook_module_is_registered():
+    hooks = sorted("pytest_kustomize.hooks." + f[:-3]
+                   for f in os.listdir(os.path.join(PKG, "hooks"))
+                   if f.endswith(".py") and f not in ("__init__.py", "options.py"))
+    assert sorted(plugin.pytest_plugins) == hooks
