@@ -110,8 +110,28 @@ def test_snapshot_written_compared_and_updated(repo):
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*render differs from snapshot*", "*-  replicas: 2*",
                                  "*+  replicas: 5*"])
-    repo.runpytest("--snapshot-update").assert_outcomes(passed=1)
+    repo.runpytest("--kustomize-snapshot-update").assert_outcomes(passed=1)
     assert "replicas: 5" in snap.read_text()
+
+
+def test_snapshot_update_option_with_and_without_syrupy(repo):
+    """syrupy owns --snapshot-update when it is active; --kustomize-snapshot-update always
+    works, and without syrupy --snapshot-update is ours too."""
+    pytest.importorskip("syrupy")
+    repo.makepyfile(test_x="""
+        def test_snap(kustomize, kustomize_snapshot):
+            kustomize_snapshot.assert_match(kustomize.build("overlays/production"))
+    """)
+    repo.runpytest().assert_outcomes(passed=1)          # written (syrupy active, no clash)
+    snap = repo.path / "__snapshots__" / "test_x" / "test_snap.yaml"
+    (repo.path / "overlays/production/patch.yaml").write_text(
+        TREE["overlays/production/patch.yaml"].replace("replicas: 2", "replicas: 6"))
+    repo.runpytest("--kustomize-snapshot-update").assert_outcomes(passed=1)
+    assert "replicas: 6" in snap.read_text()
+    (repo.path / "overlays/production/patch.yaml").write_text(
+        TREE["overlays/production/patch.yaml"].replace("replicas: 2", "replicas: 7"))
+    repo.runpytest("-p", "no:syrupy", "--snapshot-update").assert_outcomes(passed=1)
+    assert "replicas: 7" in snap.read_text()
 
 
 def test_renders_are_cached_until_a_file_changes(repo):

@@ -5,11 +5,16 @@ import gc
 import os
 
 from ..errors import KustomizeError, LoadError
-from . import generators
+from . import builtins, buildmetadata
+from .fieldspec import FieldSpec
 from .loader import Loader, normalize_restrictor
+from .resid import Gvk
 from .resource import ResourceList
 from .target import BuildOptions, Target
 from .transformers import labels, name_reference, sort
+from .transformers import vars as varsmod
+from .yamlio import scalar_to_string
+from .yamlread import ANNOTATION_TEXT
 
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "kustomize-v5.8.1"
@@ -42,16 +47,11 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
     ra = top.accumulate()
     res = ra.resources
     # hash suffixes (after all transformations, at the top only)
-    for r in res:
-        if r.needs_hash:
-            h = generators.content_hash(r.data)
-            r.remember_id()
-            r.name = "%s-%s" % (r.name, h)
+    builtins.hash_suffixes(res)
     cfg = ra.config
     if cfg is not None:
         name_reference.fix(res, cfg.name_reference)
     if ra.vars:
-        from .transformers import vars as varsmod
         varsmod.resolve(res, ra)
     res.set_items([r for r in res if r.annotations.get(LOCAL_CONFIG) != "true"])
     # ordering
@@ -64,25 +64,37 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
         raise KustomizeError("unknown --reorder value %r (use legacy or none)" % options.reorder)
     build_md = [str(x) for x in top.k.get("buildMetadata", [])]
     if options.enable_managedby_label or "managedByLabel" in build_md:
-        from .fieldspec import FieldSpec
-        from .resource import Gvk
         labels.apply_map_entries(res, {MANAGED_BY_LABEL: MANAGED_BY_VALUE},
                                  [FieldSpec(Gvk(), "metadata/labels", True)],
                                  plugin="LabelTransformer")
     if build_md:
-        from . import buildmetadata
         buildmetadata.annotate(res, build_md, top.kfile)
     _stringify_annotations(res)
     return res
 
 
 def _stringify_annotations(res: ResourceList) -> None:
-    """kustomize rewrites every resource's annotations as a string map at the end."""
-    from .yamlio import scalar_to_string
+    """kustomize rewrites every resource's annotations as a string map at the end (its
+    SetAnnotations: a nested value becomes "", and an empty map or a value that is not a
+    map is dropped)."""
     for r in res:
         md = r.data.get("metadata")
-        anns = md.get("annotations") if isinstance(md, dict) else None
-        if isinstance(anns, dict):
-            for k, v in anns.items():
-                if not isinstance(v, str):
-                    anns[k] = "null" if v is None else scalar_to_string(v)
+        if not isinstance(md, dict) or "annotations" not in md:
+            continue
+        anns = md["annotations"]
+        if not isinstance(anns, dict) or not anns:
+            del md["annotations"]
+            continue
+        empty = r.empty_nulls or ()
+        texts = {p[1]: p[2] for p in empty if p[0] == ANNOTATION_TEXT} if empty else {}
+        for k, v in anns.items():
+            if isinstance(v, str):
+                continue
+            if isinstance(v, (dict, list)):
+                anns[k] = ""
+            elif k in texts:            # a scalar of the file: the text it was written with
+                anns[k] = texts[k]
+            elif v is None:             # "key:" in the file: ""; a JSON null: "null"
+                anns[k] = "" if ("metadata", "annotations", k) in empty else "null"
+            else:
+                anns[k] = scalar_to_string(v)

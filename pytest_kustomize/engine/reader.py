@@ -6,8 +6,9 @@ from . import yamlio
 from .resource import Origin, Resource
 
 
-def documents_to_objects(docs: list, path: str) -> list:
-    """Expand List kinds and check every document is an object."""
+def documents_to_objects(docs: list, path: str, patch: bool = False) -> list:
+    """Expand List kinds and check every document is an object (``patch``: patch documents,
+    whose annotation nulls delete entries and stay nulls)."""
     out = []
     for d in docs:
         if d is None:
@@ -31,7 +32,7 @@ def documents_to_objects(docs: list, path: str) -> list:
             if not isinstance(items, list):
                 raise YamlError("expected array in %s/items, but found %s"
                                 % (kind, type(items).__name__), file=path)
-            out.extend(documents_to_objects(items, path))
+            out.extend(documents_to_objects(items, path, patch))
             continue
         md = d.get("metadata")
         if not isinstance(md, dict) or md.get("name") in (None, "") \
@@ -41,8 +42,8 @@ def documents_to_objects(docs: list, path: str) -> list:
         if isinstance(anns, dict):
             # kustomize rewrites annotations as a string map when it reads a resource
             for k, v in anns.items():
-                if not isinstance(v, str):
-                    anns[k] = "null" if v is None else yamlio.scalar_to_string(v)
+                if isinstance(v, bool):
+                    anns[k] = yamlio.scalar_to_string(v)    # (scalars: see build.py)
         out.append(d)
     return out
 
@@ -50,17 +51,37 @@ def documents_to_objects(docs: list, path: str) -> list:
 _PARSED: dict = {}
 
 
-def objects_from_text(text: str, path: str) -> list:
-    """The objects of a YAML stream; parsed once per distinct text (a session renders the
-    same files again and again), handed out as fresh copies."""
-    key = (path, text)
+def objects_from_text(text: str, path: str, *, patch: bool = False) -> list:
+    """The objects of a YAML stream (resources, or patches with ``patch``, read as kyaml
+    reads them); parsed once per distinct text (a session renders the same files again
+    and again), handed out as fresh copies."""
+    return [d for d, _ in objects_with_nulls(text, path, patch=patch)]
+
+
+def objects_with_nulls(text: str, path: str, *, patch: bool = False) -> list:
+    """(object, paths of its empty nulls) for every object of a YAML stream."""
+    key = (path, text, patch)
     cached = _PARSED.get(key)
     if cached is None:
-        cached = documents_to_objects(yamlio.load_documents(text, path), path)
+        null_paths: list = []
+        docs = yamlio.load_documents(text, path, kyaml="patch" if patch else "resource",
+                                     null_paths=null_paths)
+        cached = []
+        for d, paths in zip(docs, null_paths):
+            objs = documents_to_objects([d], path, patch)
+            items = d.get("items") if isinstance(d, dict) else None
+            index = {id(it): i for i, it in enumerate(items)} if isinstance(items, list) \
+                else {}
+            for o in objs:
+                if o is d:
+                    cached.append((o, paths))
+                else:           # an item of a List: its paths start with items, i
+                    i = index.get(id(o))
+                    cached.append((o, tuple(p[2:] for p in paths if p[:2] == ("items", i))))
         if len(_PARSED) > 20000:
             _PARSED.clear()
         _PARSED[key] = cached
-    return [fast_copy(d) for d in cached]
+    return [(fast_copy(d), paths) for d, paths in cached]
 
 
 def fast_copy(v):

@@ -36,7 +36,7 @@ class Origin:
     file: str = ""          # absolute path of the file the resource was read from
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Resource:
     data: dict
     origin: Origin = field(default_factory=Origin)
@@ -54,6 +54,9 @@ class Resource:
     # label/annotation entries created by one transformer share one YAML node in kustomize:
     # (id(map), key) -> [value, [(map, key), ...]] (see transformers/labels.py)
     shared_entries: Any = field(default=None, repr=False, compare=False)
+    # paths of the nulls written as an empty value (``key:``), which kyaml's strategic merge
+    # drops (see yamlread); None or a set of tuples
+    empty_nulls: Any = field(default=None, repr=False, compare=False)
 
     # --- identity ---------------------------------------------------------------------
     @property
@@ -139,7 +142,8 @@ class Resource:
         return type(self)(copy.deepcopy(self.data), copy.deepcopy(self.origin),
                         list(self.previous_ids), list(self.prefixes), list(self.suffixes),
                         self.behavior, self.needs_hash, self.is_generated, list(self.ref_by),
-                        list(self.ref_var_names), self.is_helm)
+                        list(self.ref_var_names), self.is_helm,
+                        empty_nulls=set(self.empty_nulls) if self.empty_nulls else None)
 
     def __repr__(self) -> str:
         return "Resource(%s)" % self.id

@@ -10,7 +10,10 @@ as ordinary fields.
 from __future__ import annotations
 
 from ..errors import PatchError
+from .reader import fast_copy
 from .schema import Schema, SchemaNode
+from .yamlio import scalar_to_string
+from .yamlread import ANNOTATION_TEXT, QUOTED
 
 MISSING = object()     # a field that is not there (YAML nil node)
 CLEAR = object()       # the walker's "remove this field"
@@ -19,19 +22,84 @@ KEEP_NULL = object()   # a null that stays (kyaml's persistent null)
 DIRECTIVE = "$patch"
 
 
-def strategic_merge(target: dict, patch: dict, schema: Schema | None = None) -> dict | None:
-    """Merge ``patch`` into ``target`` (both left untouched); None when the patch deletes it."""
-    from .reader import fast_copy
+def strategic_merge(target: dict, patch: dict, schema: Schema | None = None,
+                    empty_nulls: set | None = None, patch_texts: tuple = ()) -> dict | None:
+    """Merge ``patch`` into ``target`` (both left untouched); None when the patch deletes it.
+    ``empty_nulls``: the target's read records (see yamlread): paths of nulls written as an
+    empty value, which the merge drops (kyaml keeps only a null written out), and of quoted
+    scalars, whose quoting kyaml copies onto a plain value replacing them (the value is then
+    a string: the text ``patch_texts`` records for it); updated in place for the result."""
     sch = schema or Schema.default()
     dest = fast_copy(target)
     origin = fast_copy(patch)
     root = sch.for_object(dest) or sch.for_object(origin)
-    res = _Walker(sch).walk(dest, origin, root, [])
+    quoted = [p[1:] for p in empty_nulls if p[0] == QUOTED] if empty_nulls else []
+    walker = _Walker(sch, _null_ids(dest, empty_nulls) if empty_nulls else set(),
+                     _null_ids(dest, quoted, str), _text_ids(origin, patch_texts))
+    res = walker.walk(dest, origin, root, [])
+    if empty_nulls:
+        kept = {p for p in empty_nulls if p[0] == ANNOTATION_TEXT}   # a text record
+        empty_nulls.clear()
+        empty_nulls.update(kept)
+        if walker.nulls and isinstance(res, dict):
+            empty_nulls.update(_null_paths(res, walker.nulls))
+        if walker.quoted and isinstance(res, dict):
+            empty_nulls.update((QUOTED,) + q for q in _null_paths(res, walker.quoted, str))
     if res is CLEAR or res is MISSING or res is None:
         return None
     if res is KEEP_NULL:
         return None
     return res
+
+
+def _text_ids(origin, texts) -> dict:
+    """(id of the mapping, key) -> the text a plain scalar of the patch was written with."""
+    out = {}
+    for rec in texts:
+        path, text = rec[1:-1], rec[-1]
+        for (i, k) in _null_ids(origin, [path], object):
+            out[(i, k)] = text
+    return out
+
+
+def _null_ids(dest, paths, kind=None) -> set:
+    """(id of the mapping, key) of every value ``paths`` names in ``dest`` that is still
+    null (``kind`` None) or an instance of ``kind``."""
+    out = set()
+    for path in paths:
+        if not path:
+            continue
+        node = dest
+        for p in path[:-1]:
+            if isinstance(node, dict) and isinstance(p, str):
+                node = node.get(p)
+            elif isinstance(node, list) and isinstance(p, int) and p < len(node):
+                node = node[p]
+            else:
+                node = None
+                break
+        if isinstance(node, dict) and path[-1] in node:
+            v = node[path[-1]]
+            if (v is None) if kind is None else isinstance(v, kind):
+                out.add((id(node), path[-1]))
+    return out
+
+
+def _null_paths(res, ids: set, kind=None) -> list:
+    out, stack = [], [(res, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if ((v is None) if kind is None else isinstance(v, kind)) \
+                        and (id(node), k) in ids:
+                    out.append(path + (k,))
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, path + (k,)))
+        elif isinstance(node, list):
+            stack.extend((v, path + (i,)) for i, v in enumerate(node)
+                         if isinstance(v, (dict, list)))
+    return out
 
 
 def _absent(v) -> bool:
@@ -54,7 +122,6 @@ def _text(v) -> str:
         return "null"
     if isinstance(v, bool):
         return "true" if v else "false"
-    from .yamlio import scalar_to_string
     return scalar_to_string(v)
 
 
@@ -63,8 +130,12 @@ def _directive_value(v):
 
 
 class _Walker:
-    def __init__(self, schema: Schema):
+    def __init__(self, schema: Schema, nulls: set, quoted: set = frozenset(),
+                 texts: dict | None = None):
         self.schema = schema
+        self.nulls = nulls      # (id(map), key) of the target's empty nulls not yet walked
+        self.quoted = quoted    # (id(map), key) of the target's quoted scalars
+        self.texts = texts or {}  # (id(patch map), key) -> text of a plain patch scalar
 
     # -- dispatch ----------------------------------------------------------------------
     def walk(self, dest, origin, s: SchemaNode | None, path: list):
@@ -131,7 +202,15 @@ class _Walker:
             child = s.field(key) if s is not None else None
             d = res.get(key, MISSING)
             o = origin.get(key, MISSING) if isinstance(origin, dict) else MISSING
-            val = self.walk(d, o, child, path + [key])
+            if d is None and self.nulls and (id(res), key) in self.nulls:
+                self.nulls.discard((id(res), key))
+                val = CLEAR if o is MISSING else self.walk(d, o, child, path + [key])
+            else:
+                val = self.walk(d, o, child, path + [key])
+                if self.quoted and isinstance(d, str) and val is o and _plain_scalar(o) \
+                        and (id(res), key) in self.quoted:
+                    # kyaml's FieldSetter gives the new node the old one's quoting
+                    val = self.texts.get((id(origin), key)) or _text(o)
             if val is MISSING or val is CLEAR or val is None:
                 res.pop(key, None)
             elif val is KEEP_NULL:
@@ -232,6 +311,10 @@ class _Walker:
         if dest is None:
             return CLEAR
         return dest
+
+
+def _plain_scalar(v) -> bool:
+    return isinstance(v, (bool, int, float))
 
 
 def _empty(v) -> bool:

@@ -18,6 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..errors import YamlError
+from . import yamlread
 
 try:  # libyaml's parser and emitter (go-yaml v2, whose output kustomize prints, is a port of it)
     from yaml._yaml import CEmitter as _CEmitter, CParser as _CLoader
@@ -330,20 +331,30 @@ def _prepare(text) -> str:
     return text
 
 
-def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool = False) -> list:
-    """All non-empty documents of a YAML stream as plain JSON-like values."""
+def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool = False,
+                   kyaml: str = "", null_paths: list | None = None) -> list:
+    """All non-empty documents of a YAML stream as plain JSON-like values. ``kyaml``:
+    "resource" or "patch", a stream read with kyaml's changes (see yamlread); then
+    ``null_paths`` receives, per returned document, the paths of its empty nulls."""
     text = _prepare(text)
+    cls = _LenientLoader if allow_duplicate_keys else _Loader
+    walk = bool(kyaml) and yamlread.needs_walk(text)
+    # kio splits the stream itself: one piece means a List's items are read as nodes
+    single = yamlread.one_piece(text)
     try:
-        loader = (_LenientLoader if allow_duplicate_keys else _Loader)(text)
-        loader.check_aliases = "*" in text
+        aliases = "*" in text
         try:
-            docs = []
-            while loader.check_data():
-                docs.append(loader.get_data())
-        finally:
-            loader.dispose()
+            docs = yamlread.load_nodes(cls(text), walk, single, kyaml == "patch", aliases,
+                                       _typed)
+        except yaml.composer.ComposerError as e:
+            if "duplicate anchor" not in str(e):
+                raise
+            # go-yaml lets an anchor be defined again; libyaml refuses: rename and replay
+            events = list(yamlread.renamed_events(yaml.parse(text, Loader=_ParserOnly)))
+            docs = yamlread.load_nodes(_event_loader(cls)(events), walk, single,
+                                       kyaml == "patch", aliases, _typed)
         if len(text) > MAX_DEPTH:
-            for d in docs:
+            for d, _ in docs:
                 _check_depth(d, path)
     except yaml.YAMLError as e:
         raise _yaml_error(e, path) from None
@@ -354,7 +365,21 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
                         file=path) from None
     except RecursionError:
         raise YamlError("document nested too deeply", file=path) from None
-    return [d for d in docs if d is not None]
+    if null_paths is not None:
+        null_paths.extend(p for _, p in docs)
+    return [d for d, _ in docs]
+
+
+def _typed(text: str) -> bool:
+    return v3_resolve(text)[0] != STR
+
+
+_ParserOnly = _CLoader if _CLoader is not None else yaml.parser.Parser  # events only
+
+
+@functools.lru_cache(maxsize=None)
+def _event_loader(base):
+    return yamlread.event_loader(base, _Constructor, _V3Resolver)
 
 
 # kubectl fails beyond this many nested collections ("yaml: exceeded max depth of 10000")

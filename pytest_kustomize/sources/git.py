@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 
 import git
+from git.objects.fun import tree_entries_from_data
 
 from ..engine.fs import DISK
 from ..engine.loader import KUSTOMIZATION_FILE_NAMES
@@ -136,7 +137,7 @@ class GitTreeFS:
         if got is not None:
             return got
         if rel == "":
-            tree = self.repo.commit(self.commit).tree
+            tree_sha = self.repo.commit(self.commit).tree.binsha
         else:
             parent, name = posixpath.split(rel)
             pe = self._entries(parent)
@@ -148,13 +149,14 @@ class GitTreeFS:
                 return _TREES[key]
             if ent[0] != S_DIR:
                 return None
-            tree = git.Tree(self.repo, ent[1], S_DIR, rel)
+            tree_sha = ent[1]
         out = {}
-        for item in tree:
-            mode = item.mode
+        # the raw entries (a submodule is a commit id here; GitPython's Submodule objects
+        # would read .gitmodules of the work tree)
+        for binsha, mode, name in tree_entries_from_data(self.repo.odb.stream(tree_sha).read()):
             kind = S_DIR if mode == S_DIR else S_LINK if mode == S_LINK else \
                 S_SUBMODULE if mode == S_SUBMODULE else S_FILE
-            out[item.name] = (kind, item.binsha)
+            out[name] = (kind, binsha)
         _TREES[key] = out
         return out
 
@@ -306,27 +308,6 @@ class GitTreeFS:
             with open(dest, "wb") as f:
                 f.write(self.read_bytes(src))
 
-    # -- comparing two trees -------------------------------------------------------------
-    def files(self, rel: str = "") -> list[str]:
-        """Every path below ``rel`` (repo-relative, recursive, symlinks not followed)."""
-        out = []
-        ents = self._entries(rel) or {}
-        for name, (kind, _) in sorted(ents.items()):
-            p = posixpath.join(rel, name) if rel else name
-            if kind == S_DIR:
-                out.extend(self.files(p))
-            else:
-                out.append(p)
-        return out
-
-
-def fs_at(path: "str | os.PathLike", ref: str | None):
-    """The file system for ``path`` at ``ref``: the disk when ``ref`` is None, else the
-    commit of the repository holding ``path``."""
-    if ref is None:
-        return DISK
-    return GitTreeFS(open_repo(path), ref)
-
 
 def same_inputs(inputs, a, b) -> bool:
     """True when every input of a render (files read, kustomization directories looked up)
@@ -339,12 +320,15 @@ def same_inputs(inputs, a, b) -> bool:
 
 
 def _probe(fs, p: str):
+    """What a render can learn of ``p``: its real path (links decide the load restrictor),
+    a directory's kustomization files, a file's bytes."""
     try:
         if fs.isdir(p):
-            return ("dir", tuple(n for n in fs.listdir(p)
-                                 if n in KUSTOMIZATION_FILE_NAMES and fs.isfile(posixpath.join(p, n))))
+            return ("dir", fs.realpath(p), tuple(
+                n for n in fs.listdir(p)
+                if n in KUSTOMIZATION_FILE_NAMES and fs.isfile(posixpath.join(p, n))))
         if fs.isfile(p):
-            return ("file", fs.read_bytes(p))
+            return ("file", fs.realpath(p), fs.read_bytes(p))
     except OSError:
         return ("error",)
     return ("missing",)

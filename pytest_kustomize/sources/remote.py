@@ -7,9 +7,10 @@ scp-style ``git@host:org/repo``, ``file:///abs/repo``) with ``engine.remote``'s 
 ref: cloned once with GitPython (a shallow fetch of the ref first, a full fetch when the server
 refuses it), reused across renders and sessions, guarded by a file lock for parallel workers.
 Offline, only the cache is used. ``serve(cache)`` is the engine loader's ``remote`` hook:
-a remote root is loaded from its checkout, restricted to it, as kustomize does. Only the file, http(s) and ssh transports are allowed (no
-``ext::``), a URL or ref that Git could read as an option is refused, credentials in URLs are
-never printed, and every clone stays inside the cache directory.
+a remote root is loaded from its checkout, restricted to it, as kustomize does. Only the
+file, http(s) and ssh transports are allowed (no ``ext::``), a URL or ref that Git could read
+as an option is refused, credentials in URLs are never printed, and every clone stays inside
+the cache directory.
 """
 from __future__ import annotations
 

@@ -277,9 +277,9 @@ def test_bad_sources_are_clear_errors(local_cluster, tmp_path):
         local_cluster.reconcile("apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", name="bad")
     assert "object without apiVersion, kind or metadata.name: ConfigMap/None" in str(e.value)
     with pytest.raises(ReconcileError) as e:
-        local_cluster.reconcile("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n"
+        local_cluster.reconcile("apiVersion: unregistered.example.org/v1\nkind: Gadget\nmetadata:\n"
                                 "  name: w\n  namespace: default\n", name="bad")
-    assert "Widget/default/w: no resource Widget in example.com/v1" in str(e.value)
+    assert "Gadget/default/w: no resource Gadget in unregistered.example.org/v1" in str(e.value)
     (tmp_path / "kustomization.yaml").write_text("resources: [missing.yaml]\n")
     with pytest.raises(LoadError, match="missing.yaml"):
         local_cluster.reconcile(str(tmp_path), name="bad")

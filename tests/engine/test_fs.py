@@ -11,6 +11,7 @@ import pytest
 import pytest_kustomize
 from pytest_kustomize.engine.fs import DISK, DiskFS, FileSystem, MemoryFS
 from pytest_kustomize.errors import LoadError
+from pytest_kustomize.tools import require_tool
 
 TREE = {
     "a/file.txt": "hello\n",
@@ -218,3 +219,16 @@ def test_render_from_memory_at_a_path_absent_from_disk(oracle):
     with pytest.raises(LoadError, match="must build at directory: '%s/app/patch.yaml': file "
                                         "is not directory" % mount):
         pytest_kustomize.build(mount + "/app/patch.yaml", fs=mem)
+
+
+def test_helm_chart_in_memory_is_refused_clearly():
+    """helm reads charts from disk: a tree with no disk copy gets an error naming the chart
+    directory and the field (the Git tree writes a copy through ``local_path``)."""
+    helm = require_tool("helm")
+    mem = MemoryFS({"/m/app/kustomization.yaml": "helmCharts:\n- name: web\n",
+                    "/m/app/charts/web/Chart.yaml": "apiVersion: v2\nname: web\n"
+                                                    "version: 0.1.0\n"})
+    with pytest.raises(LoadError) as ei:
+        pytest_kustomize.build("/m/app", fs=mem, enable_helm=True, helm_command=helm)
+    assert "field helmCharts" in str(ei.value)
+    assert "/m/app/charts/web: an in-memory tree has no path on disk" in str(ei.value)

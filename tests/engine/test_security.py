@@ -408,3 +408,15 @@ def test_remote_roots_are_served_by_the_loaders_remote_callable(oracle):
     assert pytest_kustomize.Resources(res.items).to_yaml() == local
     assert seen == [(os.path.join(os.path.realpath(oracle.root), "app"),
                      "git@host.invalid:org/repo//base")]
+
+
+def test_generator_plugin_files_are_loaded_before_builtin_generators_run(oracle):
+    """Both a generators file and a configMapGenerator file are refused: kustomize loads the
+    plugin configs first, so that is the error it reports."""
+    oracle.write(dict(OUTSIDE, **{"app/kustomization.yaml": "configMapGenerator:\n- name: g\n"
+                                  "  files:\n  - a.yaml\ngenerators:\n- b.yaml\n"}))
+    oracle.symlink({"app/a.yaml": "../out/a.env", "app/b.yaml": "../out/gen.yaml"})
+    app = os.path.join(os.path.realpath(oracle.root), "app")
+    ref = _assert_refused_everywhere(
+        oracle, "app", "security; file '%s/b.yaml' is not in or below '%s'" % (app, app))
+    assert "a.yaml" not in ref.stderr

@@ -113,3 +113,18 @@ def test_same_inputs(repo, history):
     assert not same_inputs([os.path.join(root, "a/x.yaml")], v1, head)
     assert not same_inputs([os.path.join(root, "b.txt")], v1, head)       # removed at head
     assert same_inputs([os.path.join(root, "a/x.yaml")], head, DISK)
+
+
+def test_a_submodule_is_an_empty_directory_as_on_a_fresh_checkout(repo, tmp_path):
+    from _gitrepo import Repo
+    sub = Repo(str(tmp_path / "sub"))
+    sub.commit({"inner.yaml": "x\n"}, "sub")
+    repo.commit({"top.yaml": "t\n"}, "top")
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.path, "vendor")
+    repo.commit(message="add submodule")
+    checkout = os.path.realpath(repo.checkout_copy("HEAD", str(tmp_path / "co")))
+    fs = GitTreeFS(repo.path, "HEAD")
+    root = os.path.realpath(repo.path)
+    rels = ["vendor", "vendor/inner.yaml", ".gitmodules", "top.yaml"]
+    assert _answers(fs, root, rels) == _answers(DISK, checkout, rels)
+    assert fs.isdir(os.path.join(root, "vendor")) and fs.listdir(os.path.join(root, "vendor")) == []

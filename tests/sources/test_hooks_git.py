@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 import _scenario as scenario
-from conftest import Repo, snapshot
+from _gitrepo import Repo, snapshot
 
 TESTS = '''
 from pytest_kustomize.gates import assert_prunes_nothing, image_changes

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 import pytest_kustomize
-from conftest import Repo
+from _gitrepo import Repo
 from pytest_kustomize.errors import KustomizeError
 
 DEPLOY = """\

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 
 from ...errors import GeneratorError
+from ..yamlio import scalar_to_string as _scalar_text
 from .hashing import content_hash
 from .kv import validated_map
 
 __all__ = ["generate_configmap", "generate_secret", "needs_hash", "content_hash",
-           "merged_options", "merge_generated"]
+           "merged_options", "merge_generated", "generation_behavior"]
 
 
 def _s(v) -> str:
@@ -40,6 +41,13 @@ def merged_options(args: dict, options: dict | None) -> dict:
     if glob.get("immutable"):
         local["immutable"] = True
     return local
+
+
+def generation_behavior(value) -> str:
+    """kustomize's NewGenerationBehavior: exactly ``create``, ``merge`` or ``replace``;
+    anything else (other case, empty, unknown) is ``unspecified``, which acts as create."""
+    v = _s(value)
+    return v if v in ("create", "merge", "replace") else "unspecified"
 
 
 def needs_hash(args: dict, options: dict | None) -> bool:
@@ -103,21 +111,31 @@ def generate_secret(args: dict, options: dict | None, loader) -> dict:
     return obj
 
 
+def _string_map(v) -> dict:
+    """kyaml's GetDataMap/GetLabels view of a field: a mapping's entries as text (a nested
+    value or null is ""); anything that is not a mapping is empty."""
+    if not isinstance(v, dict):
+        return {}
+    return {str(k): x if isinstance(x, str) else
+            ("" if x is None or isinstance(x, (dict, list)) else _scalar_text(x))
+            for k, x in v.items()}
+
+
 def merge_generated(existing: dict, new: dict, behavior: str) -> dict:
     """The object that results when a generator with ``behavior`` merge/replace meets an
-    existing object of the same id (metadata taken from the existing one)."""
+    existing object of the same id: labels and annotations merged (the new win), name and
+    namespace of the existing one, and for merge the ``data``/``binaryData`` entries of
+    both; a map left empty is dropped, a non-map value counts as empty (as in kustomize)."""
     out = dict(new)
-    md_new = dict(new.get("metadata") or {})
-    md_old = existing.get("metadata") or {}
-    labels = dict(md_old.get("labels") or {})
-    labels.update(md_new.get("labels") or {})
-    anns = dict(md_old.get("annotations") or {})
-    anns.update(md_new.get("annotations") or {})
+    md_new = new.get("metadata") if isinstance(new.get("metadata"), dict) else {}
+    md_old = existing.get("metadata") if isinstance(existing.get("metadata"), dict) else {}
     md = dict(md_new)
-    if labels:
-        md["labels"] = labels
-    if anns:
-        md["annotations"] = anns
+    for key in ("labels", "annotations"):
+        merged = _string_map(md_old.get(key))
+        merged.update(_string_map(md_new.get(key)))
+        md.pop(key, None)
+        if merged:
+            md[key] = merged
     md["name"] = md_old.get("name", md_new.get("name"))
     if md_old.get("namespace"):
         md["namespace"] = md_old["namespace"]
@@ -126,8 +144,9 @@ def merge_generated(existing: dict, new: dict, behavior: str) -> dict:
     out["metadata"] = md
     if behavior == "merge":
         for field in ("data", "binaryData"):
-            merged = dict(existing.get(field) or {})
-            merged.update(new.get(field) or {})
+            merged = _string_map(existing.get(field))
+            merged.update(_string_map(new.get(field)))
+            out.pop(field, None)
             if merged:
                 out[field] = merged
     return out

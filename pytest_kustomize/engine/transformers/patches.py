@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-import jsonpatch
-
 from ...errors import KustomizeError, PatchError, YamlError
-from .. import yamlio
-from ..reader import objects_from_text
+from .. import jsonpatch6902, yamlio
+from ..reader import objects_with_nulls
+from ..yamlread import PATCH_TEXT
 from ..resource import Gvk, NameIndex, ResId, Resource, ResourceList
 from ..selector import Selector
 from ..strategicmerge import strategic_merge
@@ -41,7 +40,7 @@ def find_unique(resources: ResourceList, rid: ResId, index: NameIndex | None = N
 
 
 def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind_change=False,
-              schema=None) -> bool:
+              schema=None, texts: tuple = ()) -> bool:
     """Apply one strategic-merge patch to ``res`` in place; False when it deleted it."""
     md = res.metadata
     name, ns, kind = res.name, res.namespace, res.kind
@@ -50,7 +49,7 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
     p = dict(patch)
     p["apiVersion"] = res.data.get("apiVersion")
     shared = shared_entry_paths(res)
-    merged = strategic_merge(res.data, p, schema)
+    merged = strategic_merge(res.data, p, schema, res.empty_nulls, texts)
     if merged is None or not merged:
         res.data = {}
         return False
@@ -70,29 +69,56 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
 
 
 def apply_json6902(res: Resource, ops: list, source: str) -> None:
+    """Apply decoded JSON 6902 operations to ``res`` as kustomize's library does."""
+    md = res.data.get("metadata")
+    anns = md.get("annotations") if isinstance(md, dict) else None
+    if isinstance(anns, dict) and res.empty_nulls:
+        for k, v in anns.items():       # kustomize has these as "" by now (measured)
+            if v is None and ("metadata", "annotations", k) in res.empty_nulls:
+                anns[k] = ""
+    res.empty_nulls = None      # after the JSON round trip every null is written out
     try:
-        res.data = jsonpatch.JsonPatch(ops).apply(res.data)
-    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, KeyError,
-            IndexError, TypeError) as e:
+        out = jsonpatch6902.apply(res.data, ops)
+    except jsonpatch6902.JsonPatchError as e:
         raise PatchError("applying JSON patch %s to %s: %s" % (source, res.id, e)) from None
+    if not isinstance(out, dict):
+        raise PatchError("applying JSON patch %s to %s: json: cannot unmarshal array into Go "
+                         "value of type map[string]interface {}" % (source, res.id))
+    res.data = out
+    md = out.get("metadata")
+    anns = md.get("annotations") if isinstance(md, dict) else None
+    if isinstance(anns, dict):          # then kustomize sets them again as text
+        for k, v in anns.items():
+            if not isinstance(v, str):
+                anns[k] = "" if isinstance(v, (dict, list)) else \
+                    "null" if v is None else yamlio.scalar_to_string(v)
+
+
+_PATCH_TEXTS: dict = {}     # id(patch doc) -> (doc, its PATCH_TEXT records); holds the doc
 
 
 def _load_patch_docs(text: str, source: str) -> list:
-    return objects_from_text(text, source)
+    if len(_PATCH_TEXTS) > 4096:
+        _PATCH_TEXTS.clear()
+    docs = []
+    for d, recs in objects_with_nulls(text, source, patch=True):
+        texts = tuple(r for r in recs if r[0] == PATCH_TEXT)
+        if texts:
+            _PATCH_TEXTS[id(d)] = (d, texts)
+        docs.append(d)
+    return docs
+
+
+def _texts(doc) -> tuple:
+    hit = _PATCH_TEXTS.get(id(doc))
+    return hit[1] if hit is not None and hit[0] is doc else ()
 
 
 def decode_json6902(text: str, source: str) -> list:
-    t = text
     try:
-        if t.lstrip().startswith("["):
-            ops = json.loads(t)
-        else:
-            ops = yamlio.load_document(t, source)
-    except (ValueError, YamlError) as e:
+        return jsonpatch6902.decode(text, source)
+    except ValueError as e:
         raise PatchError("cannot decode JSON patch %s: %s" % (source, e)) from None
-    if not isinstance(ops, list) or not all(isinstance(o, dict) for o in ops):
-        raise PatchError("a JSON 6902 patch must be a list of operations", file=source)
-    return ops
 
 
 def _drop_empty(resources: ResourceList, touched=None, index: NameIndex | None = None) -> None:
@@ -129,7 +155,7 @@ def apply_patches_strategic_merge(resources: ResourceList, entries: list, loader
     index = NameIndex(resources)
     for p, src in patches:
         target = find_unique(resources, _patch_id(p), index)
-        apply_smp(target, p, schema=schema)
+        apply_smp(target, p, schema=schema, texts=_texts(p))
         record(target, "PatchStrategicMergeTransformer", configured_in, src, patch=p)
         index.touched((target,))
     _drop_empty(resources)
@@ -173,14 +199,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
         sm_docs, sm_err = None, e
     js_ops, js_err = None, None
     try:
-        js = patch_text if patch_text.startswith("[") else None
-        if js is not None:
-            js_ops = json.loads(js)
-        else:
-            js_ops = yamlio.load_document(patch_text, source)
-        if not isinstance(js_ops, list) or not all(isinstance(o, dict) and "op" in o
-                                                   for o in js_ops):
-            raise ValueError("not a JSON patch")
+        js_ops = jsonpatch6902.decode(patch_text, source)
     except (ValueError, KustomizeError) as e:
         js_ops, js_err = None, e
     if sm_docs and js_ops:
@@ -205,7 +224,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                 p = dict(sm_docs[0])
                 p["kind"] = sm_docs[0].get("kind")
                 apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
-                          schema=schema)
+                          schema=schema, texts=_texts(sm_docs[0]))
                 record(r, "PatchTransformer", configured_in, source, patch=sm_docs[0])
             index.touched(selected)
             _drop_empty(resources, selected, index)
@@ -219,7 +238,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                 raise PatchError("no resource matches strategic merge patch \"%s\": %s"
                                  % (pid, e.message), file=configured_in, field=field) from None
             apply_smp(r, p, allow_name_change=allow_name, allow_kind_change=allow_kind,
-                      schema=schema)
+                      schema=schema, texts=_texts(p))
             record(r, "PatchTransformer", configured_in, source, patch=p)
             patched.append(r)
             index.touched((r,))
