@@ -6,6 +6,7 @@ import sys
 
 from . import git_cli
 from . import build
+from .flux import cli as flux_cli
 from .errors import KustomizeError
 from .validation import validate
 from .validation.schemas import DEFAULT_KUBERNETES_VERSION
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
                    choices=sorted(RESTRICTORS))
     v.add_argument("--enable-helm", action="store_true")
     git_cli.add_parser(sub)
+    flux_cli.add_parser(sub)
     return p
 
 

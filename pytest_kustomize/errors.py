@@ -76,6 +76,15 @@ class PluginError(KustomizeError):
     """A generator/transformer plugin is unknown or not allowed."""
 
 
+class FluxError(KustomizeError):
+    """A Flux Kustomization cannot be built as kustomize-controller would build it."""
+
+
+class SubstitutionError(FluxError):
+    """postBuild variable substitution failed (bad template, unset variable in strict mode,
+    invalid variable name, missing substituteFrom object)."""
+
+
 class ClusterError(KustomizeError):
     """A cluster could not be started, reached or changed (``resource`` names the object)."""
 

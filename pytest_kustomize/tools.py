@@ -35,6 +35,9 @@ PINNED_VERSIONS: dict[str, str] = {
     "etcd": "v3.5.35",
     "kube-apiserver": "v1.33.13",
 }
+# flux: the project's Flux oracle (scripts/gotools/flux-build), kustomize-controller's version
+PINNED_VERSIONS["flux-build"] = "v1.9.4"
+PINNED_VERSIONS["flate"] = "v0.6.5"   # flux: the second reference for Flux trees
 
 # ---- cluster tools (the reconcile cycle): controllers, kwok, the Flux oracle ----------
 PINNED_VERSIONS.update({
@@ -64,6 +67,8 @@ VERSION_ARGS: dict[str, tuple[str, ...]] = {
 GO_BUILDINFO_MODULES: dict[str, str] = {
     "kustomize-controller": "github.com/fluxcd/kustomize-controller",
 }
+VERSION_ARGS["flux-build"] = ("version",)  # flux
+VERSION_ARGS["flate"] = ("--version",)  # flux
 
 _ENVTEST_VARS: dict[str, str] = {
     "etcd": "TEST_ASSET_ETCD",

@@ -185,6 +185,8 @@ EXPECTED_OUTPUT = {  # what each version command prints for the pinned version
     "kube-scheduler": "Kubernetes v1.33.13",
     "kwok": "kwok version v0.8.0",
     "kustomize-controller": "",   # no version flag: tools reads its Go build info
+    "flux-build": "flux-build v1.9.4 (kustomize-controller v1.9.4",   # flux
+    "flate": "v0.6.5",   # flux
 }
 
 
