@@ -84,5 +84,6 @@ def _stringify_annotations(res: ResourceList) -> None:
         anns = md.get("annotations") if isinstance(md, dict) else None
         if isinstance(anns, dict):
             for k, v in anns.items():
-                if not isinstance(v, str):
-                    anns[k] = "null" if v is None else scalar_to_string(v)
+                if not isinstance(v, str):      # a list or mapping: "" (kubectl)
+                    anns[k] = "null" if v is None else "" if isinstance(v, (list, dict)) \
+                        else scalar_to_string(v)

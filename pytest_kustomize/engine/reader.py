@@ -40,9 +40,10 @@ def documents_to_objects(docs: list, path: str) -> list:
         anns = md.get("annotations")
         if isinstance(anns, dict):
             # kustomize rewrites annotations as a string map when it reads a resource
+            # (a list or mapping reads as "", a null stays for a patch to drop: kubectl)
             for k, v in anns.items():
-                if not isinstance(v, str):
-                    anns[k] = "null" if v is None else yamlio.scalar_to_string(v)
+                if v is not None and not isinstance(v, str):
+                    anns[k] = "" if isinstance(v, (list, dict)) else yamlio.scalar_to_string(v)
         out.append(d)
     return out
 

@@ -166,6 +166,30 @@ class _V3Resolver(yaml.resolver.BaseResolver):
         return MAP
 
 
+def _annotations_as_text(root) -> None:
+    """kustomize reads a resource's annotations as strings of their source text: ``+1``,
+    ``0x1F``, ``2001-12-14`` and an empty value stay as written (measured with kubectl),
+    so those plain scalars are constructed as strings."""
+    objs = [root]
+    items = _child(root, "items")
+    if isinstance(items, SequenceNode):
+        objs.extend(items.value)
+    for obj in objs:
+        anns = _child(_child(obj, "metadata"), "annotations")
+        if isinstance(anns, MappingNode):
+            for _, v in anns.value:
+                if isinstance(v, ScalarNode) and v.tag in (INT, FLOAT, BOOL, TIMESTAMP, NULL):
+                    v.tag = STR
+
+
+def _child(node, key: str):
+    if isinstance(node, MappingNode):
+        for k, v in node.value:
+            if isinstance(k, ScalarNode) and k.value == key:
+                return v
+    return None
+
+
 class _Constructor(yaml.constructor.SafeConstructor):
     allow_duplicate_keys = False
     check_aliases = False
@@ -177,6 +201,7 @@ class _Constructor(yaml.constructor.SafeConstructor):
                 raise yaml.constructor.ConstructorError(
                     None, None, "document expands to %d nodes through aliases (limit %d): "
                     "an alias bomb?" % (total, ALIAS_BUDGET), node.start_mark)
+        _annotations_as_text(node)
         return super().construct_document(node)
 
     def construct_mapping(self, node, deep=False):
