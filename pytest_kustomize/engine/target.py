@@ -393,8 +393,12 @@ class Target:
             raise self.err(e, "namespace/namePrefix/nameSuffix")
         self._labels(res, cfg)
         if k.get("commonAnnotations"):
-            labels.apply_map_entries(res, k.get("commonAnnotations"), cfg.get("commonAnnotations"),
-                                     plugin="AnnotationsTransformer", configured_in=kf)
+            try:
+                labels.apply_map_entries(res, k.get("commonAnnotations"),
+                                         cfg.get("commonAnnotations"),
+                                         plugin="AnnotationsTransformer", configured_in=kf)
+            except KustomizeError as e:
+                raise self.err(e, "commonAnnotations")
             self.mark(res, "AnnotationsTransformer")
         index = NameIndex(res)
         for i, p in enumerate(k.get("patchesJson6902", [])):
