@@ -198,9 +198,9 @@ def test_aliases_within_budget_render_as_kubectl(oracle):
 
 def test_five_megabyte_crd_is_not_refused(oracle):
     """A real-sized input is far below the budgets: a 5 MB CRD renders as kubectl's."""
-    props = {"f%05d" % i: {"type": "object", "description": "field %d " % i + "d" * 120,
+    props = {"f%05d" % i: {"type": "object", "description": "field %d " % i + "d" * 2400,
                            "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}}
-             for i in range(20000)}
+             for i in range(2100)}
     crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
            "metadata": {"name": "bigs.example.com"},
            "spec": {"group": "example.com", "names": {"kind": "Big", "plural": "bigs"},

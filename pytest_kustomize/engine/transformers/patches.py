@@ -75,6 +75,12 @@ def apply_json6902(res: Resource, ops: list, source: str) -> None:
     except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, KeyError,
             IndexError, TypeError) as e:
         raise PatchError("applying JSON patch %s to %s: %s" % (source, res.id, e)) from None
+    md = res.data.get("metadata") if isinstance(res.data, dict) else None
+    name = md.get("name") if isinstance(md, dict) else None
+    if name in (None, "") or isinstance(name, (list, dict)):
+        # kustomize reads the patched object back as a resource (found by scripts/fuzz.py)
+        raise PatchError("applying JSON patch %s to %s: missing metadata.name in object"
+                         % (source, res.id))
 
 
 def _load_patch_docs(text: str, source: str) -> list:
