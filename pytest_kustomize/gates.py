@@ -4,18 +4,28 @@
 Each ``assert_*`` raises ``PolicyError`` listing what it found and the waivers that matched
 nothing: ``assert_prunes_nothing``, ``assert_no_immutable_changes`` (what ``kubectl apply``
 would refuse with "field is immutable"), ``assert_only_changed``, ``assert_builds``;
-``image_changes`` lists the container images that change, old → new, per workload.
+``image_changes`` lists the container images that change, old → new, per workload. With the
+Flux Kustomizations owning the overlays (``flux_owners``): ``removals`` says what a removal
+means (``prune: true`` deletes, ``prune: false`` orphans), ``assert_orphans_nothing``,
+``assert_no_suspended_changes``.
 """
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from .assertions import PolicyError, Violation, Waiver, _report, containers
+from .policy import PolicyError, Violation, Waiver, _report
+from .workloads import containers
 from .diff import ADDED, CHANGED, REMOVED, OverlayDiff
+from .engine import yamlio
+from .engine.fs import DISK
+from .engine.resource import Resource
+from .errors import KustomizeError
 from .gitdiff import RefDiff
+from .sources.git import GitTreeFS, open_repo
 
 # kind -> (field path prefix, what the API server says), for a changed object
 IMMUTABLE = {
@@ -66,10 +76,17 @@ def _where(name: str) -> str:
 
 
 # -- prunes ------------------------------------------------------------------------------
-def assert_prunes_nothing(d, *, waivers: Iterable[Waiver] = ()) -> None:
-    """No object of the base render is missing at head (a GitOps prune would delete it)."""
-    bad = [Violation(o.old, "", "%sremoved at head: a prune deletes it" % _where(name))
-           for name, o in _objects(d) if o.status == REMOVED]
+def assert_prunes_nothing(d, *, waivers: Iterable[Waiver] = (),
+                          owners: dict | None = None) -> None:
+    """No object of the base render is missing at head (a GitOps prune would delete it).
+    With ``owners`` (overlay -> Flux Kustomization, see ``flux_owners``) only removals that
+    Flux deletes count: ``prune: false`` and annotated objects are orphaned instead."""
+    if owners is None:
+        bad = [Violation(o.old, "", "%sremoved at head: a prune deletes it" % _where(name))
+               for name, o in _objects(d) if o.status == REMOVED]
+    else:
+        bad = [Violation(r.resource, "", "%sdeleted: %s" % (_where(r.overlay), r.why))
+               for r in removals(d, owners) if r.fate != "orphaned"]
     _report("prunes-nothing", bad, waivers)
 
 
@@ -210,6 +227,122 @@ def _field_ok(kind: str, path: str, rule: str) -> bool:
     return fnmatch.fnmatchcase(path, p) or _in(path, p)
 
 
+# -- Flux ------------------------------------------------------------------------------
+FLUX_GROUP = "kustomize.toolkit.fluxcd.io"
+PRUNE_ANNOTATION = FLUX_GROUP + "/prune"
+
+
+def flux_kustomizations(root: str, ref: str | None = None) -> list:
+    """Every Flux Kustomization object (``kustomize.toolkit.fluxcd.io``) in the YAML files
+    below ``root``, as the work tree (``ref`` None) or a commit has them."""
+    repo = open_repo(root)
+    fs = GitTreeFS(repo, ref) if ref is not None else DISK
+    out = []
+    for path in _yaml_files(fs, os.path.realpath(root)):
+        try:
+            docs = yamlio.load_documents(fs.read_bytes(path).decode("utf-8", "replace"), path)
+        except (KustomizeError, OSError):
+            continue          # not a manifest (a values file, a template): not a Kustomization
+        for doc in docs:
+            if isinstance(doc, dict) and doc.get("kind") == "Kustomization" and \
+                    str(doc.get("apiVersion", "")).startswith(FLUX_GROUP + "/"):
+                out.append(doc)
+    return out
+
+
+def _yaml_files(fs, d: str) -> list:
+    out = []
+    for name in fs.listdir(d):
+        if name == ".git":
+            continue
+        p = os.path.join(d, name)
+        if fs.isdir(p):
+            out.extend(_yaml_files(fs, p))
+        elif name.endswith((".yaml", ".yml")) and fs.isfile(p):
+            out.append(p)
+    return out
+
+
+def flux_owners(overlays, kustomizations, repo_root: str) -> dict:
+    """Overlay path -> the Flux Kustomization whose ``spec.path`` (relative to the repository
+    root, as in the GitRepository source) is that directory."""
+    owners = {}
+    for ks in kustomizations:
+        spec = ks.get("spec") if isinstance(ks.get("spec"), dict) else {}
+        p = os.path.realpath(os.path.join(repo_root, str(spec.get("path") or ".").lstrip("/")))
+        for o in overlays:
+            if os.path.realpath(o) == p:
+                owners[o] = ks
+    return owners
+
+
+@dataclass(frozen=True)
+class Removal:
+    overlay: str
+    resource: object
+    fate: str              # "deleted" (pruned), "orphaned" (left, unmanaged), "removed"
+    why: str
+
+    def __str__(self) -> str:
+        return "%s%s: %s (%s)" % (_where(self.overlay), self.resource.id, self.fate, self.why)
+
+
+def removals(d, owners: dict | None = None) -> list:
+    """What happens to each object missing at head: under a Flux Kustomization with
+    ``prune: true`` it is deleted (unless it carries ``kustomize.toolkit.fluxcd.io/prune:
+    disabled``), with ``prune: false`` it is orphaned (left in the cluster, unmanaged);
+    without a known owner it is "removed"."""
+    out = []
+    for name, o in _objects(d):
+        if o.status != REMOVED:
+            continue
+        ks = (owners or {}).get(name)
+        if ks is None:
+            out.append(Removal(name, o.old, "removed", "no Flux Kustomization known"))
+            continue
+        ks_name = "Kustomization %s" % ks.get("metadata", {}).get("name")
+        if o.old.annotations.get(PRUNE_ANNOTATION) == "disabled":
+            out.append(Removal(name, o.old, "orphaned", "%s annotation" % PRUNE_ANNOTATION))
+        elif (ks.get("spec") or {}).get("prune") is True:
+            out.append(Removal(name, o.old, "deleted", "%s has prune: true" % ks_name))
+        else:
+            out.append(Removal(name, o.old, "orphaned", "%s has prune: false" % ks_name))
+    return out
+
+
+def assert_orphans_nothing(d, owners: dict, *, waivers: Iterable[Waiver] = ()) -> None:
+    """No removal leaves an object orphaned (``prune: false`` or the prune annotation)."""
+    bad = [Violation(r.resource, "", "%sorphaned: %s" % (_where(r.overlay), r.why))
+           for r in removals(d, owners) if r.fate == "orphaned"]
+    _report("orphans-nothing", bad, waivers)
+
+
+def assert_no_suspended_changes(d, owners: dict, base_owners: dict | None = None, *,
+                                waivers: Iterable[Waiver] = ()) -> None:
+    """No change lands under a suspended Flux Kustomization (it would not roll out), and no
+    ``spec.suspend`` flips between ``base_owners`` and ``owners``."""
+    bad = []
+    for name, od in _overlays(d):
+        ks = owners.get(name)
+        if ks is None:
+            continue
+        suspended = bool((ks.get("spec") or {}).get("suspend"))
+        before = (base_owners or {}).get(name)
+        was = bool((before.get("spec") or {}).get("suspend")) if before else suspended
+        if was != suspended:
+            bad.append(Violation(Resource(ks), "spec.suspend", "%sspec.suspend %s -> %s%s"
+                                 % (_where(name), was, suspended,
+                                    ": every pending change rolls out" if was else
+                                    ": later changes stop rolling out")))
+        if suspended and od:
+            for o in od.objects:
+                bad.append(Violation(o.resource, "", "%s%s under a suspended Kustomization "
+                                     "%s: it will not roll out" % (
+                                         _where(name), o.status,
+                                         ks.get("metadata", {}).get("name"))))
+    _report("suspended", bad, waivers)
+
+
 def assert_builds(d: RefDiff) -> None:
     """Every overlay renders at head (and at base, so that the diff means something)."""
     bad = [o for o in d.overlays if o.error]
@@ -220,4 +353,6 @@ def assert_builds(d: RefDiff) -> None:
 
 __all__ = ["assert_prunes_nothing", "assert_no_immutable_changes", "immutable_changes",
            "image_changes", "ImageChange", "assert_only_changed", "assert_builds",
-           "parse_quantity", "ADDED", "REMOVED", "CHANGED"]
+           "parse_quantity", "flux_kustomizations", "flux_owners", "removals", "Removal",
+           "assert_orphans_nothing", "assert_no_suspended_changes", "ADDED", "REMOVED",
+           "CHANGED"]

@@ -62,7 +62,7 @@ class KubeClient:
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None
             ) -> dict | None:
         """The live object, or None when it does not exist."""
-        res = self.resource(api_version, kind)
+        res = self.resource(api_version, kind, what=_id(kind, name, namespace))
         try:
             return res.get(name=name, namespace=namespace if res.namespaced else None
                            ).to_dict()
@@ -140,7 +140,7 @@ class KubeClient:
     def delete(self, api_version: str, kind: str, name: str,
                namespace: str | None = None) -> bool:
         """Delete with background propagation; False when it was already gone."""
-        res = self.resource(api_version, kind)
+        res = self.resource(api_version, kind, what=_id(kind, name, namespace))
         try:
             res.delete(name=name, namespace=namespace if res.namespaced else None,
                        propagation_policy="Background")

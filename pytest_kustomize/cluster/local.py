@@ -241,10 +241,13 @@ class LocalApiServer:
 
     def stop(self) -> None:
         """Stop kwok, the scheduler and the controller-manager, then kube-apiserver, then
-        etcd, and remove the work directory (unless kept)."""
+        etcd, and remove the work directory — unless kept, or unless a component had died
+        on its own (then :attr:`crashed` lists the logs, which stay)."""
+        #: logs of components that exited before stop() (their work directory is kept)
+        self.crashed = [log for p, log in self._procs if p.poll() is not None]
         self._kill_all()
         self.cluster = None
-        if self._own_workdir and self.workdir and not self.keep_workdir:
+        if self._own_workdir and self.workdir and not self.keep_workdir and not self.crashed:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
 

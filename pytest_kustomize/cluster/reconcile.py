@@ -64,8 +64,10 @@ def load_source(source) -> list:
     """The objects of ``source``: an overlay directory (rendered with the engine), a
     :class:`~pytest_kustomize.Resources`, a YAML string or a list of dicts/resources;
     ``List`` objects are flattened."""
-    if isinstance(source, os.PathLike) or (isinstance(source, str) and "\n" not in source
-                                           and os.path.isdir(source)):
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and "\n" not in source):
+        if not os.path.isdir(source):
+            raise ClusterError("source is not an overlay directory (nor YAML with a "
+                               "document per object)", file=os.fspath(source))
         docs = yaml.safe_load_all(build(os.fspath(source)).to_yaml())
     elif isinstance(source, str):
         try:

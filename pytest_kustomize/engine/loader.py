@@ -87,8 +87,7 @@ class Loader:
         if is_remote(path):
             return remote(None, path)
         p = _clean(path if posixpath.isabs(path) else os.path.abspath(path))
-        probe = cls("/", restrictor, cache=cache, real=True, fs=fs, remote=remote)
-        return cls(probe._confirm_dir(p, path), restrictor, cache=cache, real=True, fs=fs,
+        return cls(_confirm_dir(fs, p, path), restrictor, cache=cache, real=True, fs=fs,
                    remote=remote)
 
     def new(self, path: str) -> "Loader":
@@ -106,20 +105,9 @@ class Loader:
                     "not the intended target; check for YAML indentation errors in your "
                     "kustomization file" % (path, posixpath.normpath(path)))
         joined = _clean(posixpath.join(self.root, path))
-        root = self._confirm_dir(joined, joined)
+        root = _confirm_dir(self.fs, joined, joined)
         self._check_cycle(root)
         return Loader(root, self.restrictor, self, self.cache, real=True, fs=self.fs)
-
-    def _confirm_dir(self, path: str, shown: str) -> str:
-        """The real path of directory ``path`` (kustomize's ConfirmDir)."""
-        try:
-            d, f = self._clean_abs(path, shown)
-        except LoadError as e:
-            raise LoadError("must build at directory: not a valid directory: %s"
-                            % e.message) from None
-        if f:
-            raise LoadError("must build at directory: '%s': file is not directory" % shown)
-        return d
 
     def _check_cycle(self, candidate: str) -> None:
         node = self
@@ -130,42 +118,12 @@ class Loader:
             node = node.parent
 
     # -- the checked resolver ----------------------------------------------------------
-    def _clean_abs(self, path: str, shown: str) -> tuple[str, str]:
-        """(real directory, '') for a directory, (real directory, name) for anything else;
-        ``path`` absolute and clean. Raises kustomize's evalsymlink error."""
-        fs = self.fs
-        real = fs.realpath(path)
-        if fs.isdir(real):
-            return real, ""
-        if fs.exists(real):
-            d, f = posixpath.split(real)
-            return d, f
-        raise LoadError("evalsymlink failure on '%s' : %s" % (shown, self._why(path, real)))
-
-    def _why(self, path: str, real: str) -> str:
-        """Why a path does not resolve, in Go's words (error path only)."""
-        try:
-            self.fs.read_bytes(path)
-        except OSError as e:
-            if e.errno == errno.ELOOP:
-                return "EvalSymlinks: too many links"
-            if e.errno == errno.ENOTDIR:
-                return "not a directory"
-        missing = real
-        parts = real.split("/")
-        for i in range(2, len(parts) + 1):
-            prefix = "/".join(parts[:i])
-            if not self.fs.exists(prefix):
-                missing = prefix
-                break
-        return "lstat %s: no such file or directory" % missing
-
     def resolve(self, path: str) -> str:
         """The real path of a file after the load restrictor allowed it."""
         p = _clean(path if posixpath.isabs(path) else posixpath.join(self.root, path))
         if self.restrictor != ROOT_ONLY:
             return p
-        d, f = self._clean_abs(p, p)
+        d, f = _clean_abs(self.fs, p, p)
         if f == "":
             raise LoadError("'%s' must resolve to a file" % p)
         if not _has_prefix(d, self.root):
@@ -242,3 +200,44 @@ def _has_prefix(path: str, prefix: str) -> bool:
     if path == prefix or prefix == "/":
         return True
     return path.startswith(prefix.rstrip("/") + "/")
+
+
+def _confirm_dir(fs: FileSystem, path: str, shown: str) -> str:
+    """The real path of directory ``path`` (kustomize's ConfirmDir)."""
+    try:
+        d, f = _clean_abs(fs, path, shown)
+    except LoadError as e:
+        raise LoadError("must build at directory: not a valid directory: %s"
+                        % e.message) from None
+    if f:
+        raise LoadError("must build at directory: '%s': file is not directory" % shown)
+    return d
+
+
+def _clean_abs(fs: FileSystem, path: str, shown: str) -> tuple[str, str]:
+    """(real directory, '') for a directory, (real directory, name) for anything else;
+    ``path`` absolute and clean (kustomize's CleanedAbs). Raises its evalsymlink error."""
+    real = fs.realpath(path)
+    if fs.isdir(real):
+        return real, ""
+    if fs.exists(real):
+        d, f = posixpath.split(real)
+        return d, f
+    raise LoadError("evalsymlink failure on '%s' : %s" % (shown, _why(fs, path, real)))
+
+
+def _why(fs: FileSystem, path: str, real: str) -> str:
+    """Why a path does not resolve, in Go's words (error path only)."""
+    try:
+        fs.read_bytes(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "EvalSymlinks: too many links"
+        if e.errno == errno.ENOTDIR:
+            return "not a directory"
+    parts = real.split("/")
+    for i in range(2, len(parts) + 1):
+        prefix = "/".join(parts[:i])
+        if not fs.exists(prefix):
+            return "lstat %s: no such file or directory" % prefix
+    return "lstat %s: no such file or directory" % real

@@ -31,30 +31,42 @@ class Gvk:
                          self.group or "[noGrp]"))
 
 
-# Built-in cluster-scoped kinds by API group (what kyaml's bundled OpenAPI says); any other
-# group/kind, custom resources included, counts as namespaced.
+# The cluster-scoped types of kyaml's bundled OpenAPI (Kubernetes 1.21), by group, version
+# and kind: kustomize looks the exact apiVersion up, so any other version of these kinds
+# (flowcontrol v1, rbac v1alpha1, extensions/v1beta1 PodSecurityPolicy) and any kind newer
+# than 1.21 (MutatingAdmissionPolicy, VolumeAttributesClass) counts as namespaced, as do
+# custom resources. Measured with kubectl and kustomize v5.8.1 (same table), but for:
 CLUSTER_SCOPED = {
-    "": {"Namespace", "Node", "PersistentVolume", "ComponentStatus"},
-    "rbac.authorization.k8s.io": {"ClusterRole", "ClusterRoleBinding"},
-    "apiextensions.k8s.io": {"CustomResourceDefinition"},
-    "admissionregistration.k8s.io": {
-        "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
-        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-        "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"},
-    "apiregistration.k8s.io": {"APIService"},
-    "storage.k8s.io": {"StorageClass", "CSIDriver", "CSINode", "VolumeAttachment",
-                       "VolumeAttributesClass"},
-    "scheduling.k8s.io": {"PriorityClass"},
-    "policy": {"PodSecurityPolicy"},
-    "extensions": {"PodSecurityPolicy"},
-    "node.k8s.io": {"RuntimeClass"},
-    "networking.k8s.io": {"IngressClass", "IPAddress", "ServiceCIDR"},
-    "certificates.k8s.io": {"CertificateSigningRequest", "ClusterTrustBundle"},
-    "flowcontrol.apiserver.k8s.io": {"FlowSchema", "PriorityLevelConfiguration"},
-    "authorization.k8s.io": {"SelfSubjectAccessReview", "SelfSubjectRulesReview",
-                             "SubjectAccessReview"},
-    "authentication.k8s.io": {"TokenReview", "SelfSubjectReview"},
-    "resource.k8s.io": {"DeviceClass"},
+    ("", "v1"): {"Namespace", "Node", "PersistentVolume", "ComponentStatus",
+                 "NodeProxyOptions"},
+    ("rbac.authorization.k8s.io", "v1"): {"ClusterRole", "ClusterRoleBinding"},
+    ("rbac.authorization.k8s.io", "v1beta1"): {"ClusterRole", "ClusterRoleBinding"},
+    ("apiextensions.k8s.io", "v1"): {"CustomResourceDefinition"},
+    ("apiextensions.k8s.io", "v1beta1"): {"CustomResourceDefinition"},
+    # ValidatingAdmissionPolicy(Binding) v1: cluster-scoped in kustomize after v5.8.1 (its
+    # conformance case namespaces__TestNamespaceNotAddedToValidatingAdmissionPolicies);
+    # kubectl's v5.5.0 and v5.8.1 still give them the namespace.
+    ("admissionregistration.k8s.io", "v1"): {"MutatingWebhookConfiguration",
+                                             "ValidatingWebhookConfiguration",
+                                             "ValidatingAdmissionPolicy",
+                                             "ValidatingAdmissionPolicyBinding"},
+    ("admissionregistration.k8s.io", "v1beta1"): {"MutatingWebhookConfiguration",
+                                                  "ValidatingWebhookConfiguration"},
+    ("apiregistration.k8s.io", "v1"): {"APIService"},
+    ("apiregistration.k8s.io", "v1beta1"): {"APIService"},
+    ("certificates.k8s.io", "v1"): {"CertificateSigningRequest"},
+    ("certificates.k8s.io", "v1beta1"): {"CertificateSigningRequest"},
+    ("flowcontrol.apiserver.k8s.io", "v1beta1"): {"FlowSchema", "PriorityLevelConfiguration"},
+    ("networking.k8s.io", "v1"): {"IngressClass"},
+    ("networking.k8s.io", "v1beta1"): {"IngressClass"},
+    ("node.k8s.io", "v1"): {"RuntimeClass"},
+    ("node.k8s.io", "v1beta1"): {"RuntimeClass"},
+    ("policy", "v1beta1"): {"PodSecurityPolicy"},
+    ("scheduling.k8s.io", "v1"): {"PriorityClass"},
+    ("scheduling.k8s.io", "v1beta1"): {"PriorityClass"},
+    ("storage.k8s.io", "v1"): {"CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"},
+    ("storage.k8s.io", "v1beta1"): {"CSIDriver", "CSINode", "StorageClass",
+                                    "VolumeAttachment"},
 }
 CLUSTER_SCOPED_KINDS = frozenset(k for ks in CLUSTER_SCOPED.values() for k in ks)
 
@@ -77,7 +89,7 @@ def _resid_cached(gvk: "Gvk", name: str, namespace: str) -> "ResId":
 
 
 def is_cluster_scoped(gvk: Gvk) -> bool:
-    return gvk.kind in CLUSTER_SCOPED.get(gvk.group, ())
+    return gvk.kind in CLUSTER_SCOPED.get((gvk.group, gvk.version), ())
 
 
 @dataclass(frozen=True)

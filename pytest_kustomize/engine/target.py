@@ -134,10 +134,7 @@ class Target:
         self.loader = loader
         self.options = options
         self.origin_path = origin_path
-        try:
-            kfile = loader.find_kustomization()
-        except LoadError as e:
-            raise e
+        kfile = loader.find_kustomization()
         self.kfile = kfile
         text = loader.read_text(os.path.basename(kfile))
         self.k: Kustomization = parse(text, kfile)

@@ -3,6 +3,7 @@ roll out and become available, Namespaces finish deleting, owned objects are col
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import pytest
@@ -88,3 +89,17 @@ def test_controllers_required_but_missing_name_the_install_command(monkeypatch, 
         LocalApiServer(etcd="/bin/true", kube_apiserver="/bin/true", controllers=True)
     assert "kube-controller-manager, kube-scheduler, kwok not found" in str(e.value)
     assert "install-tools kwok" in str(e.value)
+
+
+def test_a_component_that_dies_keeps_the_work_directory_and_its_log(control_plane_tools):
+    server = LocalApiServer(controllers=True)
+    server.start()
+    procs = dict((os.path.basename(log)[:-4], p) for p, log in server._procs)
+    procs["kube-scheduler"].kill()
+    procs["kube-scheduler"].wait(10)
+    workdir = server.workdir
+    server.stop()
+    assert server.crashed == [os.path.join(workdir, "kube-scheduler.log")]
+    assert os.path.getsize(server.crashed[0]) > 0
+    assert all(p.poll() is not None for p in procs.values())
+    shutil.rmtree(workdir)

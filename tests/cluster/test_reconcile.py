@@ -266,3 +266,20 @@ def test_diff_shows_changes_prunes_and_masks_secrets(local_cluster, shop_repo):
         assert plain not in text
     assert c.get("configmap", "new", "rc-diff") is None            # a dry run only
     assert c.get("configmap", "old", "rc-diff") is not None
+
+
+def test_bad_sources_are_clear_errors(local_cluster, tmp_path):
+    from pytest_kustomize.errors import ClusterError, LoadError
+    with pytest.raises(ClusterError) as e:
+        local_cluster.reconcile(str(tmp_path / "nope"), name="bad")
+    assert "nope: source is not an overlay directory" in str(e.value)
+    with pytest.raises(ClusterError) as e:
+        local_cluster.reconcile("apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", name="bad")
+    assert "object without apiVersion, kind or metadata.name: ConfigMap/None" in str(e.value)
+    with pytest.raises(ReconcileError) as e:
+        local_cluster.reconcile("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n"
+                                "  name: w\n  namespace: default\n", name="bad")
+    assert "Widget/default/w: no resource Widget in example.com/v1" in str(e.value)
+    (tmp_path / "kustomization.yaml").write_text("resources: [missing.yaml]\n")
+    with pytest.raises(LoadError, match="missing.yaml"):
+        local_cluster.reconcile(str(tmp_path), name="bad")

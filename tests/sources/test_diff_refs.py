@@ -115,6 +115,14 @@ def test_cli_exit_codes(gitops, untouched):
     assert broken.returncode == 2
     assert "missing.yaml" in broken.stderr and "Traceback" not in broken.stderr
     assert json.loads(broken.stdout)["exit_code"] == 2
+    colored = _cli("--base", "main", "--head", "pr-prod", "--color", "always", *dirs)
+    assert "\x1b[33m  ~ Deployment.v1.apps/prod-web.prod" in colored.stdout
+    assert "\x1b[" not in changed.stdout
+    ignored = _cli("--base", "main", "--head", "pr-prod", "--ignore", "spec.replicas",
+                   "--ignore", "Secret:data", *dirs)
+    assert ignored.returncode == 1
+    assert "spec.replicas" not in ignored.stdout and "data.password" not in ignored.stdout
+    assert "containers[0].image: 'nginx:1.27' -> 'nginx:1.28'" in ignored.stdout
     bad_ref = _cli("--base", "no-such-branch", *dirs)
     assert bad_ref.returncode == 2 and "unknown revision 'no-such-branch'" in bad_ref.stderr
     untouched.check()
