@@ -296,10 +296,10 @@ class Target:
                     path="", generator=gen_kind, config_file=self.rel_kfile,
                     configured_by={"apiVersion": "builtin", "kind": gen_kind}))
                 r.is_generated = True
-                r.behavior = str(args.get("behavior") or "create")
-                if r.behavior not in ("create", "merge", "replace"):
-                    raise GeneratorError("unknown generator behavior %r (use create, merge or "
-                                         "replace)" % r.behavior, file=self.kfile, field=fname)
+                # kustomize's NewGenerationBehavior: any other value is "unspecified",
+                # which creates (and cannot merge into an existing id)
+                b = args.get("behavior") or "create"
+                r.behavior = b if b in ("create", "merge", "replace") else "unspecified"
                 r.needs_hash = generators.needs_hash(args, gen_opts)
                 try:
                     ra.absorb(r)
