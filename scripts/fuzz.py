@@ -90,7 +90,7 @@ def classify(k: tuple, e: tuple) -> str:
 
 # classes that are not findings against the engine (kubectl's own failures, engine clear)
 KUBECTL_BUGS = {"kubectl-panic", "kubectl-timeout"}
-FINDINGS = ("crash", "hang", "engine-refuses", "engine-accepts", "output",
+FINDINGS = ("generator-error", "crash", "hang", "engine-refuses", "engine-accepts", "output",
             "kubectl-panic-engine-ok", "kubectl-timeout-engine-ok")
 
 
@@ -104,7 +104,11 @@ class Slot:
         self.pool = ctx.Pool(1, maxtasksperchild=200)
 
     def run(self, seed: int, index: int, timeout: float, keep: str | None) -> dict:
-        files, build = make_tree(seed, index)
+        try:
+            files, build = make_tree(seed, index)
+        except Exception as e:      # a bug of the generator: count it, do not stop
+            return {"index": index, "verdict": "generator-error", "kubectl_s": 0,
+                    "engine_s": 0, "build": "", "kubectl": "", "engine": repr(e)}
         tmp = tempfile.mkdtemp(prefix="fuzz-%d-%d-" % (seed, index))
         try:
             write_tree(files, tmp)
@@ -139,7 +143,7 @@ class Slot:
 
 
 def run(count: int, seed: int, jobs: int = 1, timeout: float = TIMEOUT, keep=None,
-        indexes=None, progress=None) -> dict:
+        indexes=None, progress=None, log=None) -> dict:
     """Fuzz ``count`` trees (or just ``indexes``); returns the summary."""
     import concurrent.futures
     import queue
@@ -162,6 +166,9 @@ def run(count: int, seed: int, jobs: int = 1, timeout: float = TIMEOUT, keep=Non
         with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as ex:
             for res in ex.map(one, todo):
                 results.append(res)
+                if log is not None:
+                    log.write(json.dumps(res) + "\n")
+                    log.flush()
                 if progress:
                     progress(res, len(results), len(todo))
     finally:
@@ -187,6 +194,7 @@ def main(argv=None) -> int:
     ap.add_argument("--save", help="copy the trees of findings into this directory")
     ap.add_argument("--only", type=int, action="append", help="just tree N (repeatable)")
     ap.add_argument("--json", help="write the summary here")
+    ap.add_argument("--log", help="append one JSON line per tree here (partial runs count)")
     ap.add_argument("--include-open", action="store_true",
                     help="also generate the open classes other branches fix (AVOID_OPEN)")
     args = ap.parse_args(argv)
@@ -203,8 +211,9 @@ def main(argv=None) -> int:
         if done % 250 == 0:
             print("... %d/%d" % (done, total), file=sys.stderr, flush=True)
 
+    log = open(args.log, "a") if args.log else None
     summary = run(args.count, args.seed, args.jobs, args.timeout, args.save, args.only,
-                  progress)
+                  progress, log)
     print(json.dumps({k: v for k, v in summary.items()
                       if k not in ("findings", "kubectl_bugs")}, indent=1))
     if args.json:

@@ -309,7 +309,8 @@ def make_tree(seed: int, index: int) -> tuple:
         names.append(r.choice(["cm", "web"]))          # a duplicate id, sometimes
     base = g.kustomization("app/base", names)
     if g.bad(0.05):
-        base["resources"] = list(base.get("resources") or []) + ["../overlay"]   # a cycle
+        res = base.get("resources")
+        base["resources"] = (res if isinstance(res, list) else []) + ["../overlay"]  # a cycle
     g.write_kustomization("app/base", base)
     g.files["outside.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: out\n"
     g.files["app/outside.yaml"] = g.files["outside.yaml"]
