@@ -18,7 +18,7 @@ def documents_to_objects(docs: list, path: str) -> list:
         if not d:
             continue
         kind = d.get("kind")
-        if kind in (None, ""):
+        if kind in (None, "") or isinstance(kind, (list, dict)):      # kyaml: not a scalar
             raise YamlError("missing kind in object %s" % _meta_str(d), file=path)
         kind = str(kind)
         if kind.endswith("List"):

@@ -582,7 +582,7 @@ class _Representer(yaml.representer.SafeRepresenter):
         return self.represent_scalar(NULL, "null")
 
     def represent_int(self, data):
-        return self.represent_scalar(FLOAT, str(data))
+        return self.represent_scalar(FLOAT, _int_text(data))
 
     def represent_float(self, data):
         if math.isinf(data) or math.isnan(data):
@@ -653,8 +653,16 @@ def _scalar(v) -> str | None:
     if v is None:
         return "null"
     if isinstance(v, int):
-        return str(v)
+        return _int_text(v)
     return None
+
+
+def _int_text(v: int) -> str:
+    """An integer as kustomize prints it: beyond int64/uint64 go-yaml v3 reads the JSON
+    number back as a float64 (kubectl prints 10**20 as 1e+20; found by scripts/fuzz.py)."""
+    if -(1 << 63) <= v < (1 << 64):
+        return str(v)
+    return _go_float(float(v))
 
 
 def _fast_map(d: dict, indent: int, first: str | None, out: list) -> bool:
