@@ -222,7 +222,8 @@ class _Decoder:
             out = []
             for i, x in enumerate(v):
                 self.where.append("[%d]" % i)
-                out.append(self.decode(x, t[1], old[i] if i < len(old) else None))
+                got = self.decode(x, t[1], old[i] if i < len(old) else None)
+                out.append(_zero(t[1]) if got is None else got)
                 self.where.pop()
             return out
         if kind == "map":
@@ -230,7 +231,8 @@ class _Decoder:
                 self.fail(v, t)
             out = dict(old) if isinstance(old, dict) else {}
             for k in sorted(v):
-                out[k] = self.decode(v[k], t[1], out.get(k))
+                got = self.decode(v[k], t[1], out.get(k))
+                out[k] = _zero(t[1]) if got is None and t[1] != ANY else got
             return out
         return self._struct(v, t, old)
 
@@ -261,6 +263,16 @@ class _Decoder:
             else:
                 out[name] = got
         return out
+
+
+def _zero(t):
+    """Go's zero value of a list element that was null (a nil pointer reads as the zero
+    struct: the engine then names what is missing instead of crashing as Go would)."""
+    kind = t if isinstance(t, str) else t[0]
+    if kind == "ptr":
+        return _zero(t[1])
+    return {"struct": {}, B: False, I: 0, I64: 0}.get(kind, "" if isinstance(t, str) and
+                                                       kind != ANY else None)
 
 
 def decode_value(raw, t, strict: bool = True, coerce: bool = False):

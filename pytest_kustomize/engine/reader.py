@@ -19,7 +19,7 @@ def documents_to_objects(docs: list, path: str, patch: bool = False) -> list:
         if not d:
             continue
         kind = d.get("kind")
-        if kind in (None, ""):
+        if kind in (None, "") or isinstance(kind, (list, dict)):      # kyaml: not a scalar
             raise YamlError("missing kind in object %s" % _meta_str(d), file=path)
         kind = str(kind)
         if kind.endswith("List"):
@@ -41,6 +41,7 @@ def documents_to_objects(docs: list, path: str, patch: bool = False) -> list:
         anns = md.get("annotations")
         if isinstance(anns, dict):
             # kustomize rewrites annotations as a string map when it reads a resource
+            # (a list or mapping reads as "", a null stays for a patch to drop: kubectl)
             for k, v in anns.items():
                 if isinstance(v, bool):
                     anns[k] = yamlio.scalar_to_string(v)    # (scalars: see build.py)

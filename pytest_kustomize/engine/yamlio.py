@@ -167,6 +167,30 @@ class _V3Resolver(yaml.resolver.BaseResolver):
         return MAP
 
 
+def _annotations_as_text(root) -> None:
+    """kustomize reads a resource's annotations as strings of their source text: ``+1``,
+    ``0x1F``, ``2001-12-14`` and an empty value stay as written (measured with kubectl),
+    so those plain scalars are constructed as strings."""
+    objs = [root]
+    items = _child(root, "items")
+    if isinstance(items, SequenceNode):
+        objs.extend(items.value)
+    for obj in objs:
+        anns = _child(_child(obj, "metadata"), "annotations")
+        if isinstance(anns, MappingNode):
+            for _, v in anns.value:
+                if isinstance(v, ScalarNode) and v.tag in (INT, FLOAT, BOOL, TIMESTAMP, NULL):
+                    v.tag = STR
+
+
+def _child(node, key: str):
+    if isinstance(node, MappingNode):
+        for k, v in node.value:
+            if isinstance(k, ScalarNode) and k.value == key:
+                return v
+    return None
+
+
 class _Constructor(yaml.constructor.SafeConstructor):
     allow_duplicate_keys = False
     check_aliases = False
@@ -178,6 +202,7 @@ class _Constructor(yaml.constructor.SafeConstructor):
                 raise yaml.constructor.ConstructorError(
                     None, None, "document expands to %d nodes through aliases (limit %d): "
                     "an alias bomb?" % (total, ALIAS_BUDGET), node.start_mark)
+        _annotations_as_text(node)
         return super().construct_document(node)
 
     def construct_mapping(self, node, deep=False):
@@ -582,7 +607,7 @@ class _Representer(yaml.representer.SafeRepresenter):
         return self.represent_scalar(NULL, "null")
 
     def represent_int(self, data):
-        return self.represent_scalar(FLOAT, str(data))
+        return self.represent_scalar(FLOAT, _int_text(data))
 
     def represent_float(self, data):
         if math.isinf(data) or math.isnan(data):
@@ -653,8 +678,16 @@ def _scalar(v) -> str | None:
     if v is None:
         return "null"
     if isinstance(v, int):
-        return str(v)
+        return _int_text(v)
     return None
+
+
+def _int_text(v: int) -> str:
+    """An integer as kustomize prints it: beyond int64/uint64 go-yaml v3 reads the JSON
+    number back as a float64 (kubectl prints 10**20 as 1e+20; found by scripts/fuzz.py)."""
+    if -(1 << 63) <= v < (1 << 64):
+        return str(v)
+    return _go_float(float(v))
 
 
 def _fast_map(d: dict, indent: int, first: str | None, out: list) -> bool:

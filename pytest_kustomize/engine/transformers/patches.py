@@ -86,6 +86,11 @@ def apply_json6902(res: Resource, ops: list, source: str) -> None:
                          "value of type map[string]interface {}" % (source, res.id))
     res.data = out
     md = out.get("metadata")
+    name = md.get("name") if isinstance(md, dict) else None
+    if name in (None, "") or isinstance(name, (list, dict)):
+        # kustomize reads the patched object back as a resource (found by scripts/fuzz.py)
+        raise PatchError("applying JSON patch %s to %s: missing metadata.name in object"
+                         % (source, res.id))
     anns = md.get("annotations") if isinstance(md, dict) else None
     if isinstance(anns, dict):          # then kustomize sets them again as text
         for k, v in anns.items():
