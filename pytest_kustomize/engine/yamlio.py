@@ -179,7 +179,7 @@ def _annotations_as_text(root) -> None:
         anns = _child(_child(obj, "metadata"), "annotations")
         if isinstance(anns, MappingNode):
             for _, v in anns.value:
-                if isinstance(v, ScalarNode) and v.tag in (INT, FLOAT, BOOL, TIMESTAMP, NULL):
+                if isinstance(v, ScalarNode) and v.tag in (INT, FLOAT, BOOL, TIMESTAMP):
                     v.tag = STR
 
 
