@@ -11,4 +11,5 @@ pytest_plugins: list[str] = [
     "pytest_kustomize.hooks.cluster",      # kube_cluster
     "pytest_kustomize.hooks.assertrepr",   # field diffs for == on resources
     "pytest_kustomize.hooks.git",          # --kustomize-base-ref, kustomize_base/_diff
+    "pytest_kustomize.hooks.tracebacks",   # short failures for render/snapshot errors
 ]
