@@ -80,7 +80,8 @@ def test_full_trace_still_shows_the_engine_frames(repo):
     assert "pytest_kustomize/renderer.py" in text
 
 
-def test_snapshot_mismatch_does_not_print_the_plugin_source(repo):
+def test_snapshot_mismatch_does_not_print_the_plugin_source(repo, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
     repo.makepyfile(test_x="""
         def test_snap(kustomize, kustomize_snapshot):
             kustomize_snapshot.assert_match(kustomize.build("overlays/ok"))
