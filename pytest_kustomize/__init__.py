@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 
+from .engine import BuildOptions, build_resources
 from .engine.deep import guarded
 from .engine.resid import Gvk, ResId
 from .errors import KustomizeError
@@ -27,8 +28,6 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
     as a checkout of this Git ref would (the commit's tree, work tree untouched); ``remote``:
     the loader hook serving remote bases (default: ``sources.remote.serve()``, a clone cache).
     """
-    from .engine.build import build_resources
-    from .engine.target import BuildOptions
     opts = BuildOptions(load_restrictor=load_restrictor, reorder=reorder,
                         enable_alpha_plugins=enable_alpha_plugins,
                         enable_managedby_label=enable_managedby_label, enable_helm=enable_helm,

@@ -5,7 +5,10 @@ import argparse
 import sys
 
 from . import git_cli
+from . import build
 from .errors import KustomizeError
+from .validation import validate
+from .validation.schemas import DEFAULT_KUBERNETES_VERSION
 
 RESTRICTORS = {"LoadRestrictionsRootOnly": "rootOnly", "LoadRestrictionsNone": "none",
                "rootOnly": "rootOnly", "none": "none"}
@@ -32,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("dirs", nargs="+", metavar="DIR", help="kustomization directories")
     v.add_argument("--strict", action="store_true", help="reject unknown fields")
     v.add_argument("--kubernetes-version", default=None,
-                   help="X.Y or X.Y.Z (default %s)" % _default_version())
+                   help="X.Y or X.Y.Z (default %s)" % DEFAULT_KUBERNETES_VERSION)
     v.add_argument("--skip-kinds", default="",
                    help="comma-separated kinds (or apiVersion/kind) not to validate")
     v.add_argument("--crds", action="append", default=[], metavar="PATH",
@@ -50,14 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _default_version() -> str:
-    from .validation.schemas import DEFAULT_KUBERNETES_VERSION
-    return DEFAULT_KUBERNETES_VERSION
-
-
 def _validate(args) -> int:
-    from . import build
-    from .validation import validate
     failed = False
     for d in args.dirs:
         try:
@@ -104,7 +100,6 @@ def _run(args) -> int:
     if args.command == "validate":
         return _validate(args)
     if args.command == "build":
-        from . import build
         try:
             res = build(args.dir, ref=args.ref, load_restrictor=RESTRICTORS[args.load_restrictor],
                         reorder=args.reorder, enable_alpha_plugins=args.enable_alpha_plugins,

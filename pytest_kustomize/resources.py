@@ -16,6 +16,7 @@ from .query import (QueryError, describe, find_referenced, get_all, get_field,
 class Resource(core.Resource):
     """A rendered object: ``data``, ``id``, ``kind``, ``name`` … plus reading by field path
     and where each value came from."""
+    __slots__ = ()          # the engine's layout: build() retypes its objects in place
 
     def get(self, path: str, default=None):
         """The value at a kustomize field path, e.g.

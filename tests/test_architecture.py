@@ -98,6 +98,61 @@ def test_the_package_works_without_pytest():
     assert p.stdout.split() == ["ok", "False"]
 
 
+def _cycles(graph: dict) -> list:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_cycles_and_few_function_local_imports():
+    """A cycle hidden behind a function-local import is still a cycle; local imports of the
+    package's own modules are kept for lazy loading of heavy optional parts only."""
+    mods = _modules()
+    graph, local = {}, []
+    for name, path in mods.items():
+        targets = set()
+        for target, _line in _imports(name, path):
+            while target and target not in mods:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                targets.add(target)
+        graph[name] = targets
+        tree = ast.parse(open(path, encoding="utf-8").read())
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(fn):
+                    if isinstance(node, ast.ImportFrom) and (
+                            node.level or (node.module or "").startswith("pytest_kustomize")):
+                        local.append("%s:%d" % (os.path.relpath(path, ROOT), node.lineno))
+    assert _cycles(graph) == []
+    assert len(local) <= 10, local
+
+
 def test_every_hook_module_is_registered():
     hooks = sorted("pytest_kustomize.hooks." + f[:-3]
                    for f in os.listdir(os.path.join(PKG, "hooks"))

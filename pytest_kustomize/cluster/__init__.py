@@ -1,16 +1,22 @@
 """Real API servers for tests: a kubeconfig you give, a kind cluster, or etcd + kube-apiserver
-started locally. :func:`choose_provider` picks one; each provider's ``start()`` returns a
-:class:`Cluster` and ``stop()`` tears down what it started."""
+(+ controllers and kwok) started locally, and the reconcile-and-prune cycle on any of them.
+:func:`choose_provider` picks one; each provider's ``start()`` returns a :class:`Cluster`
+and ``stop()`` tears down what it started."""
 from __future__ import annotations
 
 from .. import tools
+from ..errors import ReconcileError
+from .client import KubeClient
 from .cluster import Cluster, ClusterError, ClusterUnavailable
+from .diff import DiffResult
 from .existing import ExistingCluster
 from .kind import KindCluster, container_engine_works
 from .local import LocalApiServer
+from .reconcile import ReconcileResult
 
-__all__ = ["Cluster", "ClusterError", "ClusterUnavailable", "ExistingCluster", "KindCluster",
-           "LocalApiServer", "choose_provider", "PROVIDERS"]
+__all__ = ["Cluster", "ClusterError", "ClusterUnavailable", "DiffResult", "ExistingCluster",
+           "KindCluster", "KubeClient", "LocalApiServer", "ReconcileError", "ReconcileResult",
+           "choose_provider", "PROVIDERS"]
 
 PROVIDERS = ("auto", "kubeconfig", "kind", "local")
 

@@ -5,7 +5,9 @@ Ready, Namespaces finish deleting and owned objects are garbage-collected.
 kwok simulates one node (``kwok-node-0``) and the kubelet's part of the Pod lifecycle with
 the Stages of its module's ``kustomize/stage/fast`` (``scripts/install-tools kwok`` writes
 them to ``share/kwok-stages.yaml``). The controller-manager runs without a cluster-signing
-key, so certificate signing requests are never signed.
+key, so certificate signing requests are never signed. kwok renews the node's Lease (40 s,
+as a kubelet) and the controller-manager allows 5 minutes without a renewal, so a heartbeat
+that comes late on a loaded machine does not make the node's Pods unready.
 """
 from __future__ import annotations
 
@@ -41,6 +43,9 @@ def controller_manager_argv(binary: str, kubeconfig: str, certs, host: str, port
             "--leader-elect=false", "--use-service-account-credentials=false",
             "--service-account-private-key-file", certs.sa_key,
             "--root-ca-file", certs.ca_cert,
+            # kwok renews the node's lease; under load a renewal can come late, and the node
+            # lifecycle controller would then mark the node NotReady and its Pods unready
+            "--node-monitor-grace-period", "5m", "--node-startup-grace-period", "5m",
             "--controllers", "*", "--v", "1"]
 
 
@@ -55,6 +60,7 @@ def scheduler_argv(binary: str, kubeconfig: str, host: str, port: int,
 
 def kwok_argv(binary: str, kubeconfig: str, stages: str, host: str, port: int) -> list:
     return [binary, "--kubeconfig", kubeconfig, "--config", stages,
+            "--node-lease-duration-seconds", "40",   # as the kubelet: a lease heartbeat
             "--manage-all-nodes=false",
             "--manage-nodes-with-annotation-selector", NODE_ANNOTATION + "=fake",
             "--cidr", POD_CIDR, "--node-ip", NODE_IP,

@@ -4,6 +4,7 @@ had and the new one lacks, and (``wait=True``) wait until every applied object i
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 
@@ -103,7 +104,7 @@ def prepare(source, name: str, namespace: str) -> tuple:
         md = o.setdefault("metadata", {})
         md["labels"] = {**(md.get("labels") or {}), **owner_labels(name, namespace)}
         objs.append(o)
-    digest = hashlib.sha256(yaml.safe_dump_all(objs, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(objs, sort_keys=True, default=str).encode()).hexdigest()
     return objs, "sha256:" + digest
 
 

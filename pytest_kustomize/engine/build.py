@@ -5,11 +5,15 @@ import gc
 import os
 
 from ..errors import KustomizeError, LoadError
-from . import generators
+from . import builtins, buildmetadata
+from .fieldspec import FieldSpec
 from .loader import Loader, normalize_restrictor
+from .resid import Gvk
 from .resource import ResourceList
 from .target import BuildOptions, Target
 from .transformers import labels, name_reference, sort
+from .transformers import vars as varsmod
+from .yamlio import scalar_to_string
 
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "kustomize-v5.8.1"
@@ -42,16 +46,11 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
     ra = top.accumulate()
     res = ra.resources
     # hash suffixes (after all transformations, at the top only)
-    for r in res:
-        if r.needs_hash:
-            h = generators.content_hash(r.data)
-            r.remember_id()
-            r.name = "%s-%s" % (r.name, h)
+    builtins.hash_suffixes(res)
     cfg = ra.config
     if cfg is not None:
         name_reference.fix(res, cfg.name_reference)
     if ra.vars:
-        from .transformers import vars as varsmod
         varsmod.resolve(res, ra)
     res.set_items([r for r in res if r.annotations.get(LOCAL_CONFIG) != "true"])
     # ordering
@@ -64,13 +63,10 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
         raise KustomizeError("unknown --reorder value %r (use legacy or none)" % options.reorder)
     build_md = [str(x) for x in top.k.get("buildMetadata", [])]
     if options.enable_managedby_label or "managedByLabel" in build_md:
-        from .fieldspec import FieldSpec
-        from .resource import Gvk
         labels.apply_map_entries(res, {MANAGED_BY_LABEL: MANAGED_BY_VALUE},
                                  [FieldSpec(Gvk(), "metadata/labels", True)],
                                  plugin="LabelTransformer")
     if build_md:
-        from . import buildmetadata
         buildmetadata.annotate(res, build_md, top.kfile)
     _stringify_annotations(res)
     return res
@@ -78,7 +74,6 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
 
 def _stringify_annotations(res: ResourceList) -> None:
     """kustomize rewrites every resource's annotations as a string map at the end."""
-    from .yamlio import scalar_to_string
     for r in res:
         md = r.data.get("metadata")
         anns = md.get("annotations") if isinstance(md, dict) else None

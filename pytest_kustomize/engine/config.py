@@ -12,6 +12,7 @@ from . import kusttypes as kt
 from .yamlv2 import load_v2
 from . import yamlio
 from .resource import Gvk
+from .transformers.sort import kind_rank
 
 SECTIONS = ("namePrefix", "nameSuffix", "namespace", "commonLabels", "labels", "templateLabels",
             "volumeClaimTemplateLabels", "commonAnnotations", "varReference", "images",
@@ -127,7 +128,6 @@ class TransformerConfig:
 
 def gvk_sort_key(g: Gvk) -> tuple:
     """kustomize's Gvk.IsLessThan: kind rank (legacy order), then group_version_kind."""
-    from .transformers.sort import kind_rank
     return (kind_rank(g.kind), "_".join((g.group or "~G", g.version or "~V", g.kind or "~K")))
 
 

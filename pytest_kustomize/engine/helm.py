@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 
 from ..errors import PluginError
+from ..tools import find_tool
 from . import yamlio
 from .reader import objects_from_text
 from .resource import Origin, Resource
@@ -23,7 +24,6 @@ def helm_binary(command: str) -> str:
     if found:
         return found
     if command == "helm":
-        from ..tools import find_tool
         tool = find_tool("helm")
         if tool:
             return tool

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..errors import KustomizationError
 from . import kusttypes
+from .reader import fast_copy
 
 KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1"
 KUSTOMIZATION_KIND = "Kustomization"
@@ -98,7 +99,6 @@ _PARSED: dict = {}
 def parse(text: str, path: str) -> Kustomization:
     """Parse and check a kustomization file's content; apply kustomize's FixKustomization.
     A text already seen in this process is not parsed again."""
-    from .reader import fast_copy
     key = (path, text)
     hit = _PARSED.get(key)
     if hit is None:

@@ -36,7 +36,7 @@ class Origin:
     file: str = ""          # absolute path of the file the resource was read from
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Resource:
     data: dict
     origin: Origin = field(default_factory=Origin)

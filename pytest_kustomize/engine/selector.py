@@ -123,6 +123,25 @@ class Selector:
                 and (self._v is None or bool(self._v.match(gvk.version)))
                 and (self._k is None or bool(self._k.match(gvk.kind))))
 
+    @property
+    def has_id(self) -> bool:
+        """Does the selector name any of group, version, kind, name, namespace?"""
+        return any((self.group, self.version, self.kind, self.name, self.namespace))
+
+    def matches_id(self, rid: ResId) -> bool:
+        """The id part alone, against one id as written (the namespace is not defaulted):
+        how replacements match each of a resource's current and previous ids."""
+        return (self.matches_gvk(rid.gvk)
+                and (self._n is None or bool(self._n.match(rid.name)))
+                and (self._ns is None or bool(self._ns.match(rid.namespace))))
+
+    def matches_meta(self, r) -> bool:
+        """The label and annotation selectors alone."""
+        return ((not self.label_selector or matches_label_selector(r.labels,
+                                                                   self.label_selector))
+                and (not self.annotation_selector
+                     or matches_label_selector(r.annotations, self.annotation_selector)))
+
     def matches(self, r) -> bool:
         cur, org = r.id, r.orig_id
         if self._ns is not None and not (self._ns.match(org.effective_namespace or "")

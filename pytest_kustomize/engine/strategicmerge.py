@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from ..errors import PatchError
 from .schema import Schema, SchemaNode
+from .reader import fast_copy
+from .yamlio import scalar_to_string
 
 MISSING = object()     # a field that is not there (YAML nil node)
 CLEAR = object()       # the walker's "remove this field"
@@ -21,7 +23,6 @@ DIRECTIVE = "$patch"
 
 def strategic_merge(target: dict, patch: dict, schema: Schema | None = None) -> dict | None:
     """Merge ``patch`` into ``target`` (both left untouched); None when the patch deletes it."""
-    from .reader import fast_copy
     sch = schema or Schema.default()
     dest = fast_copy(target)
     origin = fast_copy(patch)
@@ -54,7 +55,6 @@ def _text(v) -> str:
         return "null"
     if isinstance(v, bool):
         return "true" if v else "false"
-    from .yamlio import scalar_to_string
     return scalar_to_string(v)
 
 

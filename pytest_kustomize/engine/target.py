@@ -11,17 +11,16 @@ import os
 from dataclasses import dataclass, field
 
 from ..errors import (GeneratorError, KustomizationError, KustomizeError, LoadError,
-                      PluginError, ResourceConflictError, YamlError)
-from . import fieldspec as fsm
-from . import generators
+                      ResourceConflictError)
+from . import builtins, generators, helm, plugins
 from .config import TransformerConfig, load_configurations, load_crds
 from .kustomization import Kustomization, parse
 from .fs import DISK, FileSystem
 from .loader import ROOT_ONLY, Loader, Remote
+from .openapi import set_schema
 from .reader import objects_from_text
-from .resource import NameIndex, Origin, Resource, ResourceList
-from .transformers import (images, labels, name_reference, namespace, patches,
-                           prefix_suffix, replicas)
+from .resource import Origin, Resource, ResourceList
+from .transformers import vars as varsmod
 
 
 @dataclass
@@ -141,7 +140,6 @@ class Target:
         for w in self.k.warnings:
             if w not in options.warnings:
                 options.warnings.append(w)
-        from .openapi import set_schema
         set_schema(self, options.schema_state, reset=top)
 
     @property
@@ -174,6 +172,10 @@ class Target:
                 origin.configured_by = dict(entries[0]["configuredBy"])
                 rest = entries[1:]
             origin.applied.extend(rest)
+
+    @staticmethod
+    def new_accumulator() -> "Accumulator":
+        return Accumulator()
 
     def err(self, e: KustomizeError, field: str) -> KustomizeError:
         return e.with_context(file=self.kfile, field=field)
@@ -283,24 +285,15 @@ class Target:
     def _run_generators(self, ra: Accumulator) -> None:
         k = self.k
         gen_opts = k.get("generatorOptions")
-        for fname, fn in (("configMapGenerator", generators.generate_configmap),
-                          ("secretGenerator", generators.generate_secret)):
+        for fname, kind in builtins.GENERATOR_FIELDS:
             for args in k.get(fname, []):
                 try:
-                    obj = fn(args, gen_opts, self.loader)
+                    r = builtins.generated(self, kind, args, gen_opts, fname,
+                                           check_behavior=True)
                 except KustomizeError as e:
                     raise self.err(e, fname)
-                gen_kind = ("ConfigMapGenerator" if fname == "configMapGenerator"
-                            else "SecretGenerator")
-                r = Resource(obj, Origin(
-                    path="", generator=gen_kind, config_file=self.rel_kfile,
-                    configured_by={"apiVersion": "builtin", "kind": gen_kind}))
-                r.is_generated = True
-                r.behavior = str(args.get("behavior") or "create")
-                if r.behavior not in ("create", "merge", "replace"):
-                    raise GeneratorError("unknown generator behavior %r (use create, merge or "
-                                         "replace)" % r.behavior, file=self.kfile, field=fname)
-                r.needs_hash = generators.needs_hash(args, gen_opts)
+                r.origin = Origin(path="", generator=kind, config_file=self.rel_kfile,
+                                  configured_by={"apiVersion": "builtin", "kind": kind})
                 try:
                     ra.absorb(r)
                 except KustomizeError as e:
@@ -308,13 +301,11 @@ class Target:
         charts = list(k.get("helmCharts", []))
         globals_ = dict(k.get("helmGlobals") or {})
         if k.get("helmChartInflationGenerator"):
-            from .helm import legacy_charts
-            old, g = legacy_charts(k.get("helmChartInflationGenerator"))
+            old, g = helm.legacy_charts(k.get("helmChartInflationGenerator"))
             charts += old
             for key, v in g.items():
                 globals_.setdefault(key, v)
         if charts:
-            from .helm import inflate
             for chart in charts:
                 chart = dict(chart)
                 if not chart.get("namespace"):
@@ -322,7 +313,7 @@ class Target:
                     if ns:
                         chart["namespace"] = ns
                 try:
-                    inflated = inflate(self, chart, globals_)
+                    inflated = helm.inflate(self, chart, globals_)
                 except KustomizeError as e:
                     raise self.err(e, "helmCharts")
                 for r in inflated:
@@ -331,7 +322,6 @@ class Target:
                     except KustomizeError as e:
                         raise self.err(e, "helmCharts")
         if k.get("generators"):
-            from . import plugins
             for r in plugins.run_generators(self, k.get("generators")):
                 try:
                     ra.absorb(r)
@@ -343,132 +333,20 @@ class Target:
         k = self.k
         cfg = ra.config or TransformerConfig.default()
         res = ra.resources
-        kf = self.kfile
-        from .openapi import schema_for
-        schema = schema_for(self)
         self._marks = []
         try:
-            self._run_builtin_transformers(ra, res, cfg, kf, schema)
+            builtins.run_fields(self, res, cfg)
         finally:
             self._flush_marks(res)
         if k.get("transformers"):
-            from . import plugins
             plugins.run_transformers(self, ra, k.get("transformers"))
-
-    def _run_builtin_transformers(self, ra, res, cfg, kf, schema) -> None:
-        k = self.k
-        try:
-            if k.get("patchesStrategicMerge"):
-                patches.apply_patches_strategic_merge(res, k.get("patchesStrategicMerge"),
-                                                      self.loader, configured_in=kf,
-                                                      schema=schema)
-                self.mark(res, "PatchStrategicMergeTransformer")
-        except KustomizeError as e:
-            raise self.err(e, "patchesStrategicMerge")
-        index = NameIndex(res)      # patch targets by name without a scan per patch
-        for i, p in enumerate(k.get("patches", [])):
-            try:
-                patches.apply_patch_entry(res, p, self.loader, configured_in=kf,
-                                          field="patches[%d]" % i, schema=schema, index=index)
-                self.mark(res, "PatchTransformer")
-            except KustomizeError as e:
-                raise self.err(e, "patches[%d]" % i)
-        try:
-            if k.get("namespace"):
-                namespace.apply(res, k.get("namespace"), cfg.get("namespace"),
-                                configured_in=kf)
-                self.mark(res, "NamespaceTransformer")
-            if k.get("namePrefix"):
-                prefix_suffix.apply(res, prefix=k.get("namePrefix"), specs=cfg.get("namePrefix"),
-                                    configured_in=kf)
-                self.mark(res, "PrefixTransformer")
-            if k.get("nameSuffix"):
-                prefix_suffix.apply(res, suffix=k.get("nameSuffix"), specs=cfg.get("nameSuffix"),
-                                    configured_in=kf)
-                self.mark(res, "SuffixTransformer")
-        except KustomizeError as e:
-            raise self.err(e, "namespace/namePrefix/nameSuffix")
-        self._labels(res, cfg)
-        if k.get("commonAnnotations"):
-            labels.apply_map_entries(res, k.get("commonAnnotations"), cfg.get("commonAnnotations"),
-                                     plugin="AnnotationsTransformer", configured_in=kf)
-            self.mark(res, "AnnotationsTransformer")
-        index = NameIndex(res)
-        for i, p in enumerate(k.get("patchesJson6902", [])):
-            try:
-                patches.apply_patches_json6902(res, p, self.loader, configured_in=kf,
-                                               index=index)
-                self.mark(res, "PatchJson6902Transformer")
-            except KustomizeError as e:
-                raise self.err(e, "patchesJson6902[%d]" % i)
-        for i, rep in enumerate(k.get("replicas", [])):
-            if not isinstance(rep, dict):
-                raise KustomizationError("replicas entries must be mappings", file=kf,
-                                         field="replicas[%d]" % i)
-            try:
-                replicas.apply(res, rep, cfg.get("replicas"), configured_in=kf)
-                self.mark(res, "ReplicaCountTransformer")
-            except KustomizeError as e:
-                raise self.err(e, "replicas[%d]" % i)
-        for i, img in enumerate(k.get("images", [])):
-            if not isinstance(img, dict):
-                raise KustomizationError("images entries must be mappings", file=kf,
-                                         field="images[%d]" % i)
-            try:
-                images.apply(res, img, cfg.get("images"), configured_in=kf)
-                self.mark(res, "ImageTagTransformer")
-            except KustomizeError as e:
-                raise self.err(e, "images[%d]" % i)
-        if k.get("replacements"):
-            from .transformers import replacements
-            try:
-                replacements.apply(res, replacements.load(k.get("replacements"), self.loader),
-                                   configured_in=kf)
-                self.mark(res, "ReplacementTransformer")
-            except KustomizeError as e:
-                raise self.err(e, "replacements")
-
-    def _labels(self, res: ResourceList, cfg: TransformerConfig) -> None:
-        k = self.k
-        kf = self.kfile
-        common = k.get("commonLabels")
-        label_entries = k.get("labels", [])
-        for i, entry in enumerate(label_entries):
-            if not isinstance(entry, dict):
-                raise KustomizationError("labels entries must be mappings", file=kf,
-                                         field="labels[%d]" % i)
-            fss = fsm.specs_from_list(entry.get("fields"), where=kf)
-            fss = fsm.merge_specs(fss, cfg.get("labels"))
-            if entry.get("includeSelectors"):
-                fss = fsm.merge_specs(fss, cfg.get("commonLabels"))
-            else:
-                if entry.get("includeTemplates"):
-                    fss = fsm.merge_specs(fss, cfg.get("templateLabels"))
-                if entry.get("includeVolumeClaimTemplates"):
-                    fss = fsm.merge_specs(fss, cfg.get("volumeClaimTemplateLabels"))
-                fss = fsm.merge_specs(fss, [fsm.FieldSpec(fsm.Gvk(), "metadata/labels", True)])
-            try:
-                labels.apply_map_entries(res, entry.get("pairs") or {}, fss,
-                                         plugin="LabelTransformer", configured_in=kf)
-                self.mark(res, "LabelTransformer")
-            except KustomizeError as e:
-                raise self.err(e, "labels[%d]" % i)
-        if common or label_entries:
-            try:
-                labels.apply_map_entries(res, common or {}, cfg.get("commonLabels"),
-                                         plugin="LabelTransformer", configured_in=kf)
-                self.mark(res, "LabelTransformer")
-            except KustomizeError as e:
-                raise self.err(e, "commonLabels")
 
     def _run_validators(self, ra: Accumulator) -> None:
         if self.k.get("validators"):
-            from . import plugins
             plugins.run_validators(self, ra, self.k.get("validators"))
 
     def _merge_vars(self, ra: Accumulator) -> None:
         vs = self.k.get("vars", [])
         if not vs:
             return
-        from .transformers import vars as varsmod
         varsmod.merge_vars(ra, vs, self.kfile)

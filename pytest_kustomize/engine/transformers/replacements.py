@@ -14,7 +14,7 @@ from ..paths import locate as _locate
 from ..paths import lookup as _lookup
 from ..paths import smarter_split
 from ..paths import text as _text
-from ..selector import anchored, matches_label_selector
+from ..selector import Selector
 from .base import record
 
 DEFAULT_FIELD_PATH = "metadata.name"
@@ -66,37 +66,11 @@ def _selected_by(rid: ResId, sel: ResId) -> bool:
             and rid.gvk.matches(sel.gvk))
 
 
-def _anchored(p: str):
+def _selector(d) -> Selector:
     try:
-        return anchored(p)
+        return Selector.from_dict(d)
     except KustomizeError as e:
         raise TransformerError("error creating target selector: %s" % e.message) from None
-
-
-class _RegexSelector:
-    def __init__(self, d: dict):
-        d = d or {}
-        self.raw = d
-        self.empty_id = not any(d.get(k) for k in ("group", "version", "kind", "name",
-                                                   "namespace"))
-        self.g, self.v, self.k = (_anchored(_s(d.get("group"))), _anchored(_s(d.get("version"))),
-                                  _anchored(_s(d.get("kind"))))
-        self.n, self.ns = _anchored(_s(d.get("name"))), _anchored(_s(d.get("namespace")))
-        self.labels = _s(d.get("labelSelector"))
-        self.annotations = _s(d.get("annotationSelector"))
-
-    def selects(self, rid: ResId) -> bool:
-        g = rid.gvk
-        return ((self.g is None or bool(self.g.match(g.group)))
-                and (self.v is None or bool(self.v.match(g.version)))
-                and (self.k is None or bool(self.k.match(g.kind)))
-                and (self.n is None or bool(self.n.match(rid.name)))
-                and (self.ns is None or bool(self.ns.match(rid.namespace))))
-
-    def matches_meta(self, r: Resource) -> bool:
-        return ((not self.labels or matches_label_selector(r.labels, self.labels))
-                and (not self.annotations
-                     or matches_label_selector(r.annotations, self.annotations)))
 
 
 def _source_str(src: dict) -> str:
@@ -375,17 +349,18 @@ def apply(resources: ResourceList, replacements: list, *, configured_in: str = "
             if not isinstance(target, dict) or target.get("select") is None:
                 raise TransformerError("target must specify resources to select",
                                        file=configured_in)
-            select = _RegexSelector(target.get("select"))
-            rejects = [_RegexSelector(x) for x in (target.get("reject") or [])]
+            select = _selector(target.get("select"))
+            rejects = [_selector(x) for x in (target.get("reject") or [])]
             for r in resources:
                 if not select.matches_meta(r):
                     continue
-                if any((x.labels or x.annotations) and x.matches_meta(r) for x in rejects):
+                if any((x.label_selector or x.annotation_selector) and x.matches_meta(r)
+                       for x in rejects):
                     continue
                 ids = _ids(r)
-                if any(not x.empty_id and any(x.selects(i) for i in ids) for x in rejects):
+                if any(x.has_id and any(x.matches_id(i) for i in ids) for x in rejects):
                     continue
-                if any(select.selects(i) for i in ids):
+                if any(select.matches_id(i) for i in ids):
                     _copy_to_target(r, get_value, target)
                     record(r, "ReplacementTransformer", configured_in,
                            paths=tuple(tuple(p for p in split(str(fp)) if not p.isdigit()
