@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import git_cli
+from . import git_cli, install_cli
 from . import build
 from .errors import KustomizeError
 from .validation import validate
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
                    choices=sorted(RESTRICTORS))
     v.add_argument("--enable-helm", action="store_true")
     git_cli.add_parser(sub)
+    install_cli.add_parser(sub)
     return p
 
 
