@@ -7,9 +7,10 @@ pytest_plugins: list[str] = [
     "pytest_kustomize.hooks.render",       # the kustomize fixture, kustomize_overlays marker
     "pytest_kustomize.hooks.yamltests",    # test_*.kustomize.yaml files
     "pytest_kustomize.hooks.validation",   # --kustomize-validate items
-    "pytest_kustomize.hooks.snapshot",     # kustomize_snapshot, --snapshot-update
+    "pytest_kustomize.hooks.snapshot",     # kustomize_snapshot, --kustomize-snapshot-*
     "pytest_kustomize.hooks.cluster",      # kube_cluster
     "pytest_kustomize.hooks.assertrepr",   # field diffs for == on resources
     "pytest_kustomize.hooks.git",          # --kustomize-base-ref, kustomize_base/_diff
     "pytest_kustomize.hooks.flux",         # flux fixture, flux_tree, kustomize_flux_trees
+    "pytest_kustomize.hooks.tracebacks",   # short failures for render/snapshot errors
 ]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import shutil
 import subprocess
 
@@ -81,8 +80,9 @@ SKIP_TOOLS_ENV = "PYTEST_KUSTOMIZE_SKIP_TOOLS"
 
 _VERSION_RE = re.compile(r"v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?")
 
-_SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                       "scripts", "install-tools")
+#: The installer shipped in the package (in a checkout, a link to scripts/install-tools).
+INSTALL_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_tools",
+                              "install-tools")
 
 
 def _check_name(name: str) -> None:
@@ -193,29 +193,10 @@ def go_module_version(exe: str, module: str) -> str:
 
 
 def install_command(name: str) -> str:
-    """The command line to tell a user who lacks the tool."""
+    """The command line to tell a user who lacks the tool: the installer shipped with the
+    package (``pytest-kustomize install-tools``, the same script as scripts/install-tools)."""
     _check_name(name)
-    if os.path.isfile(_SCRIPT):
-        script = _SCRIPT
-        try:
-            rel = os.path.relpath(_SCRIPT)
-            if not rel.startswith(os.pardir):
-                script = rel
-        except ValueError:  # another drive (Windows)
-            pass
-        return "%s %s" % (shlex.quote(script), name)
-    # An installed package has no scripts/: say what the script would run.
-    go_pkgs = {
-        "kubeconform": "github.com/yannh/kubeconform/cmd/kubeconform",
-        "kustomize": "sigs.k8s.io/kustomize/kustomize/v5",
-        "helm": "helm.sh/helm/v3/cmd/helm",
-        "kind": "sigs.k8s.io/kind",
-    }
-    if name in go_pkgs:
-        return "GOBIN=%s go install %s@%s" % (shlex.quote(tools_bin_dir()), go_pkgs[name],
-                                              PINNED_VERSIONS[name])
-    return ("scripts/install-tools %s (from a pytest-kustomize source checkout), "
-            "or set %s" % (name, _ENVTEST_VARS.get(name, env_var(name))))
+    return "pytest-kustomize install-tools %s" % name
 
 
 def _skip_listed(name: str) -> bool:

@@ -96,13 +96,14 @@ def test_overlay_marker_parametrizes_and_policy_waivers(repo):
     ])
 
 
-def test_snapshot_written_compared_and_updated(repo):
+def test_snapshot_written_compared_and_updated(repo, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)      # CI mode would refuse to write it
     repo.makepyfile(test_x="""
         def test_snap(kustomize, kustomize_snapshot):
             kustomize_snapshot.assert_match(kustomize.build("overlays/production"))
     """)
     repo.runpytest().assert_outcomes(passed=1)
-    snap = repo.path / "__snapshots__" / "test_x" / "test_snap.yaml"
+    snap = repo.path / "__kustomize_snapshots__" / "test_x" / "test_snap.yaml"
     assert "replicas: 2" in snap.read_text()
     (repo.path / "overlays/production/patch.yaml").write_text(
         TREE["overlays/production/patch.yaml"].replace("replicas: 2", "replicas: 5"))

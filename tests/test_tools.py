@@ -141,10 +141,9 @@ def test_require_tool_returns_path(clean_env):
     assert tools.require_tool("kubeconform") == exe
 
 
-def test_install_command_names_the_script():
-    cmd = tools.install_command("kube-apiserver")
-    assert cmd.endswith("install-tools kube-apiserver")
-    assert os.path.samefile(cmd.rsplit(" ", 1)[0], SCRIPT)
+def test_install_command_names_the_packaged_installer():
+    assert tools.install_command("kube-apiserver") == "pytest-kustomize install-tools kube-apiserver"
+    assert os.path.samefile(tools.INSTALL_SCRIPT, SCRIPT)
 
 
 # ---- the install script ------------------------------------------------------------

@@ -27,7 +27,7 @@ def helm_binary(command: str) -> str:
         tool = find_tool("helm")
         if tool:
             return tool
-    raise PluginError("helm command %r not found (install helm, e.g. scripts/install-tools "
+    raise PluginError("helm command %r not found (install helm, e.g. pytest-kustomize install-tools "
                       "helm, or pass --helm-command)" % command)
 
 
