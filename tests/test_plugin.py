@@ -115,16 +115,17 @@ def test_snapshot_written_compared_and_updated(repo, monkeypatch):
     assert "replicas: 5" in snap.read_text()
 
 
-def test_snapshot_update_option_with_and_without_syrupy(repo):
+def test_snapshot_update_option_with_and_without_syrupy(repo, monkeypatch):
     """syrupy owns --snapshot-update when it is active; --kustomize-snapshot-update always
     works, and without syrupy --snapshot-update is ours too."""
     pytest.importorskip("syrupy")
+    monkeypatch.delenv("CI", raising=False)       # CI mode would refuse to write the snapshot
     repo.makepyfile(test_x="""
         def test_snap(kustomize, kustomize_snapshot):
             kustomize_snapshot.assert_match(kustomize.build("overlays/production"))
     """)
     repo.runpytest().assert_outcomes(passed=1)          # written (syrupy active, no clash)
-    snap = repo.path / "__snapshots__" / "test_x" / "test_snap.yaml"
+    snap = repo.path / "__kustomize_snapshots__" / "test_x" / "test_snap.yaml"
     (repo.path / "overlays/production/patch.yaml").write_text(
         TREE["overlays/production/patch.yaml"].replace("replicas: 2", "replicas: 6"))
     repo.runpytest("--kustomize-snapshot-update").assert_outcomes(passed=1)
