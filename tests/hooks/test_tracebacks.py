@@ -4,7 +4,16 @@ import re
 
 import pytest
 
-from conftest import Oracle
+import importlib.util as _ilu
+import os as _os
+
+# tests/conftest.py by path: a bare "import conftest" finds whichever conftest module
+# (tests/flux/conftest.py) was imported first
+_spec = _ilu.spec_from_file_location(
+    "_tests_conftest", _os.path.join(_os.path.dirname(_os.path.dirname(__file__)), "conftest.py"))
+_conftest = _ilu.module_from_spec(_spec)
+_spec.loader.exec_module(_conftest)
+Oracle = _conftest.Oracle
 
 TREE = {
     "overlays/unknown/kustomization.yaml": "resources: []\nnmePrefix: x-\n",
