@@ -15,7 +15,6 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from deepdiff import DeepDiff
 
 from .engine.resource import Resource
 
@@ -99,6 +98,7 @@ def masked(data: dict) -> dict:
 
 def field_changes(old: dict, new: dict) -> list:
     """Every changed field between two objects, as FieldChange(path, old, new)."""
+    from deepdiff import DeepDiff   # heavy (pydantic, ~70 ms): loaded when a diff is made
     dd = DeepDiff(old, new, verbose_level=2)
     out = []
     for kind in ("values_changed", "type_changes"):
