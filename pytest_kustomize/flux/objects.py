@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..engine.kusttypes import json_kind
 from ..errors import FluxError
 from . import yamlv2
 
@@ -40,18 +41,6 @@ _META_SCHEMA = {"name": _STR, "namespace": _STR, "labels": _STRMAP, "annotations
                 "uid": _STR, "generation": _INT, "resourceVersion": _STR}
 
 
-def _json_type(v) -> str:
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    return "object"
-
-
 def _decode(value, schema, where: str, file):
     if value is None or schema == _ANY:
         return value
@@ -77,14 +66,14 @@ def _decode(value, schema, where: str, file):
             raise _type_error(value, "slice", where, file)
         return [_decode(v, schema[0], where, file) for v in value]
     want = {"string": "string", "bool": "bool", "int64": "number"}[schema]
-    if _json_type(value) != want or (schema == _INT and value != int(value)):
+    if json_kind(value) != want or (schema == _INT and value != int(value)):
         raise _type_error(value, schema, where, file)
     return value
 
 
 def _type_error(value, gotype: str, where: str, file) -> FluxError:
     return FluxError("json: cannot unmarshal %s into Go struct field %s of type %s"
-                     % (_json_type(value), where, gotype), file=file, field=where)
+                     % (json_kind(value), where, gotype), file=file, field=where)
 
 
 def _empty(v) -> bool:
