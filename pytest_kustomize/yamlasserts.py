@@ -22,6 +22,7 @@ class Spec:
     required: dict
     optional: dict
     documents: bool = False
+    extra: tuple = ()             # more JSON-schema keywords for the parameters, as pairs
 
 
 _ANY = {}
@@ -40,7 +41,9 @@ SPECS = {
     "isEmpty": Spec(_PATH, {}),
     "lengthEqual": Spec({}, dict(_PATH, paths={"type": "array", "items": {"type": "string"},
                                                "minItems": 1},
-                                 count={"type": "integer", "minimum": 0})),
+                                 count={"type": "integer", "minimum": 0}),
+                        extra=(("anyOf", [{"required": ["path", "count"]},
+                                          {"required": ["paths"]}]),)),
     "greaterOrEqual": Spec(dict(_PATH, value=_NUM), {}),
     "lessOrEqual": Spec(dict(_PATH, value=_NUM), {}),
     "isType": Spec(dict(_PATH, type={"type": "string"}), {}),
@@ -279,7 +282,8 @@ def _length(args: dict, d, path: str, val) -> tuple:
     for p in paths:
         v = (get_all(d.data, p) or [MISSING])[0] if p != path else val
         lengths.append(len(v) if isinstance(v, (list, dict, str)) else None)
-    shown = ", ".join("%s has length %s" % (p, "n/a" if n is None else n)
+    shown = ", ".join("%shas length %s" % ("" if p == path else p + " ",
+                                            "n/a" if n is None else n)
                       for p, n in zip(paths, lengths))
     if "count" in args:
         return all(n == args["count"] for n in lengths), shown, "length %s" % args["count"]

@@ -138,10 +138,25 @@ def check(tf: TestFile) -> None:
     errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(spec),
                     key=lambda e: list(e.absolute_path))
     if errors:
-        e = errors[0]
+        e = _precise(errors[0])
         where = "".join("[%d]" % p if isinstance(p, int) else ".%s" % p
                         for p in e.absolute_path).lstrip(".")
         raise tf.error("%s: %s" % (where or "(file)", e.message), *e.absolute_path)
+
+
+def _precise(e):
+    """The error inside the schema branch of the assertion an entry names (a ``oneOf``
+    failure says only that no branch matched)."""
+    while e.validator == "oneOf" and isinstance(e.instance, dict) and e.context:
+        names = [k for k in e.instance if k in ASSERTIONS]
+        if not names:
+            break
+        branch = ASSERTIONS.index(names[0])
+        subs = [s for s in e.context if s.relative_schema_path[0] == branch]
+        if not subs:
+            break
+        e = max(subs, key=lambda s: len(s.absolute_path))
+    return e
 
 
 def _check_selection(tf, scope: dict, label: str, where: tuple) -> None:
@@ -219,6 +234,7 @@ def schema() -> dict:
                   "properties": dict(spec.required, **spec.optional)}
         if spec.required:
             params["required"] = sorted(spec.required)
+        params.update(spec.extra)
         defs["assert-" + name] = {
             "type": "object", "additionalProperties": False, "required": [name],
             "properties": {name: params, "not": {"type": "boolean"}, "select": ref("select"),
