@@ -3,13 +3,15 @@ Resources), plain dicts, ignore rules, Secret changes masked before/after, and w
 prints when a diff test fails."""
 from __future__ import annotations
 
+import os
+import subprocess
 import textwrap
 
 import pytest
 
 import pytest_kustomize
-from pytest_kustomize.diff import MASK, ObjectDiff, diff
-from pytest_kustomize.gitdiff import OverlayResult
+from pytest_kustomize.diff import MASK, ObjectDiff, OverlayDiff, diff
+from pytest_kustomize.gitdiff import OverlayResult, diff_refs
 from pytest_kustomize.resources import Resource
 
 BASE = {
@@ -135,8 +137,34 @@ def test_plain_dicts_are_accepted_and_bad_input_is_named():
         diff("kind: ConfigMap", [new])
 
 
-def test_gitdiff_results_hold_the_same_diff_object():
-    assert OverlayResult("x").diff.__class__ is diff([], []).__class__
+def _git(cwd, *args):
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
+               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def test_gitdiff_holds_the_same_result_type_and_masks_a_changed_secret(tmp_path):
+    root = tmp_path / "repo"
+    (root / "app").mkdir(parents=True)
+    (root / "app/kustomization.yaml").write_text("resources: [secret.yaml]\n")
+    (root / "app/secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: hunter2}\n")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "one")
+    (root / "app/secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: swordfish}\n")
+    result = diff_refs([str(root / "app")], "main")          # main -> work tree
+    d = result.overlays[0].diff
+    assert isinstance(d, OverlayDiff) and isinstance(OverlayResult("x").diff, OverlayDiff)
+    assert list(d.changed) == ["Secret.v1.[noGrp]/db.[noNs]"] and not d.added and not d.removed
+    o = d.changed["Secret.v1.[noGrp]/db.[noNs]"]
+    assert o.old.get("metadata.name") == o.new.get("metadata.name") == "db"
+    text = result.to_text() + result.to_markdown() + result.to_json()
+    assert "stringData.password: %s -> %s (value changed)" % (MASK, MASK) in text
+    assert "hunter2" not in text and "swordfish" not in text
+    assert result.exit_code == 1
 
 
 def test_a_failing_diff_test_prints_the_changes_and_masks_secrets(pytester, overlays):
