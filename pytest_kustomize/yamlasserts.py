@@ -25,6 +25,9 @@ class Spec:
     extra: tuple = ()             # more JSON-schema keywords for the parameters, as pairs
 
 
+TYPES = {"string": str, "int": int, "float": float, "float64": float, "bool": bool,
+         "map": dict, "map[string]interface {}": dict, "object": dict, "list": list,
+         "array": list, "[]interface {}": list, "null": type(None)}
 _ANY = {}
 _PATH = {"path": {"type": "string"}}
 _B64 = {"decodeBase64": {"type": "boolean"}}
@@ -46,7 +49,7 @@ SPECS = {
                                           {"required": ["paths"]}]),)),
     "greaterOrEqual": Spec(dict(_PATH, value=_NUM), {}),
     "lessOrEqual": Spec(dict(_PATH, value=_NUM), {}),
-    "isType": Spec(dict(_PATH, type={"type": "string"}), {}),
+    "isType": Spec(dict(_PATH, type={"type": "string", "enum": list(TYPES)}), {}),
     "isKind": Spec({"of": {"type": "string"}}, {}),
     "isAPIVersion": Spec({"of": {"type": "string"}}, {}),
     "hasDocuments": Spec({"count": {"type": "integer", "minimum": 0}},
@@ -69,9 +72,6 @@ NEGATIONS = {
     "notFailedRender": "failedRender",
 }
 NAMES = tuple(SPECS) + tuple(NEGATIONS)
-TYPES = {"string": str, "int": int, "float": float, "float64": float, "bool": bool,
-         "map": dict, "map[string]interface {}": dict, "object": dict, "list": list,
-         "array": list, "[]interface {}": list, "null": type(None)}
 
 
 def spec_of(name: str) -> tuple:

@@ -23,16 +23,18 @@ schema of the files (published as docs/yaml-tests.schema.json).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import jsonschema
 import yaml
 
 from .engine import yamlio
-from .errors import KustomizeError
+from .errors import FieldPathError, KustomizeError
 from .provenance import display_path
-from .query import get_all
-from .yamlasserts import NAMES, NEGATIONS, SPECS, check as check_assertion, helm_path, spec_of
+from .query import get_all, split_path
+from .yamlasserts import (NAMES, NEGATIONS, SPECS, TYPES, check as check_assertion, helm_path,
+                          spec_of)
 
 ASSERTIONS = NAMES
 FILE_KEYS = {"suite", "overlay", "overlays", "tests", "options"}
@@ -171,6 +173,7 @@ def _check_selection(tf, scope: dict, label: str, where: tuple) -> None:
                            % (label, ds), *where, "documentSelector")
         _keys(tf, ds, SELECTOR_KEYS, "%s.documentSelector: " % label, *where,
               "documentSelector")
+        _check_path(tf, ds["path"], "%s.documentSelector" % label, *where, "documentSelector")
 
 
 def _check_assert(tf, a, i: int, j: int) -> None:
@@ -204,6 +207,28 @@ def _check_assert(tf, a, i: int, j: int) -> None:
         raise tf.error("%s: %s needs %s" % (label, name, ", ".join(repr(m) for m in missing)),
                        *where, name)
     _check_selection(tf, a, label, where)
+    paths = [args.get("path")] + list(args.get("paths") or [])
+    for p in paths:
+        _check_path(tf, p, "%s: %s" % (label, name), *where, name)
+    if NEGATIONS.get(name, name) == "isType" and args.get("type") not in TYPES:
+        raise tf.error("%s: %s: unknown type %r (known: %s)" % (
+            label, name, args.get("type"), ", ".join(TYPES)), *where, name, "type")
+    for key in ("pattern", "errorPattern"):
+        if isinstance(args.get(key), str):
+            try:
+                re.compile(args[key])
+            except re.error as e:
+                raise tf.error("%s: %s: %s %r is not a regular expression: %s"
+                               % (label, name, key, args[key], e), *where, name, key) from None
+
+
+def _check_path(tf, path, label: str, *where) -> None:
+    if not isinstance(path, str) or not path:
+        return
+    try:
+        split_path(helm_path(path))
+    except FieldPathError as e:
+        raise tf.error("%s: %s" % (label, e.message), *where) from None
 
 
 # -- the JSON schema ---------------------------------------------------------------------------

@@ -113,6 +113,32 @@ def test_typos_are_rejected_by_the_schema_and_by_collection(text, message, where
     assert str(ei.value).startswith(message), str(ei.value)
 
 
+@pytest.mark.parametrize("entry, message", [
+    ("- matchRegex: {path: a, pattern: '(['}",
+     "example.kustomize.yaml:5: tests[0].asserts[0]: matchRegex: pattern '([' is not a "
+     "regular expression"),
+    ("- failedRender: {errorPattern: '*x'}",
+     "example.kustomize.yaml:5: tests[0].asserts[0]: failedRender: errorPattern '*x' is not "
+     "a regular expression"),
+    ("- isType: {path: a, type: integer}",
+     "example.kustomize.yaml:5: tests[0].asserts[0]: isType: unknown type 'integer' (known: "
+     "string, int"),
+    ("- exists: {path: 'spec..replicas'}",
+     "example.kustomize.yaml:5: tests[0].asserts[0]: exists: malformed field path "
+     "'spec..replicas'"),
+    ("- lengthEqual: {paths: [a, 'b[']}",
+     "example.kustomize.yaml:5: tests[0].asserts[0]: lengthEqual: malformed field path 'b['"),
+    ("- exists: {path: a}\n    documentSelector: {path: 'x]', value: 1}",
+     "example.kustomize.yaml:6: tests[0].asserts[0].documentSelector: malformed field path "
+     "'x]'"),
+])
+def test_bad_patterns_and_paths_are_named_at_collection(entry, message):
+    text = "overlay: o\ntests:\n- it: t\n  asserts:\n  %s\n" % entry
+    with pytest.raises(KustomizeError) as ei:
+        load(text, "example.kustomize.yaml")
+    assert str(ei.value).startswith(message), str(ei.value)
+
+
 def test_a_typo_fails_collection_with_file_and_line(pytester):
     pytester.path.joinpath("test_typo.kustomize.yaml").write_text(TYPOS[1][0])
     result = pytester.runpytest("-p", "no:cacheprovider")
