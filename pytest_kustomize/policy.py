@@ -295,6 +295,8 @@ def check_required_labels(resources, labels, *, pod_templates: bool = False,
                           waivers: Iterable[Waiver] = ()) -> None:
     """Every object has the ``labels``: names, or a mapping name -> required value (None:
     any value). With ``pod_templates``, workloads' pod templates need them too."""
+    if isinstance(labels, str):
+        labels = [labels]
     wanted = dict(labels) if isinstance(labels, dict) else {k: None for k in labels}
     bad = []
     for r in resources:

@@ -335,6 +335,16 @@ def test_patch_records_need_a_render_and_cover_json6902(tmp_path):
         check_patches_matched(list(res))
 
 
+def test_one_label_name_is_one_label():
+    from pytest_kustomize.engine.resource import Resource
+    from pytest_kustomize.policy import check_required_labels
+    cm = Resource({"apiVersion": "v1", "kind": "ConfigMap",
+                   "metadata": {"name": "c", "labels": {"team": "x"}}})
+    check_required_labels([cm], "team")          # not the letters t, e, a, m
+    with pytest.raises(PolicyError, match="label 'owner' is missing"):
+        check_required_labels([cm], "owner")
+
+
 def test_major_only_tags_are_floating_on_request():
     from pytest_kustomize.engine.resource import Resource
     pod = Resource({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
