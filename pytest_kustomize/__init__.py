@@ -38,7 +38,7 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
         opts.fs = fs
     opts.remote = remote if remote is not None else _remote.serve()
     res = guarded(os.fspath(path), build_resources, os.fspath(path), opts)
-    out = Resources(res.items, opts.warnings, os.fspath(path))
+    out = Resources(res.items, opts.warnings, os.fspath(path), opts.patch_matches)
     out.inputs = sorted(opts.io.get("files_read", ())) + sorted(opts.io.get("dirs_read", ()))
     return out
 

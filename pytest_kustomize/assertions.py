@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 import warnings
 
-from .policy import (BUILTIN_REFERENCES, PolicyError, Violation, Waiver, check_image_overrides,
-                     check_images_pinned, check_namespace_set, check_no_placeholders,
-                     check_probes, check_references_resolve, check_resource_limits,
+from .policy import (BUILTIN_REFERENCES, FLOATING_OR_MAJOR, FLOATING_TAG, PolicyError,
+                     Violation, Waiver, check_image_overrides, check_images_pinned,
+                     check_namespace_set, check_no_placeholders, check_no_plaintext_secrets,
+                     check_patches_matched, check_probes, check_references_resolve,
+                     check_required_labels, check_resource_limits, check_resource_requests,
                      check_selectors_unchanged)
 from .provenance import provenance, source
 from .query import MISSING, get_all, get_field, reference_fields, split_path
@@ -125,6 +127,8 @@ __all__ = [
     "assert_count", "assert_no_duplicates", "assert_contains", "check_images_pinned",
     "check_resource_limits", "check_probes", "check_namespace_set", "check_references_resolve",
     "check_image_overrides", "check_no_placeholders", "check_selectors_unchanged",
+    "check_resource_requests", "check_no_plaintext_secrets", "check_required_labels",
+    "check_patches_matched", "FLOATING_TAG", "FLOATING_OR_MAJOR",
     "containers", "all_images", "is_subset", "get_all", "split_path", "reference_fields",
     "POD_SPEC_PATHS", "BUILTIN_REFERENCES",
 ]

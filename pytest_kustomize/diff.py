@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 
 from .engine.resource import Resource
+from .resources import rendered
 
 MASK = "*** (secret value) ***"
 _PATH_PART = re.compile(r"\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d+)\]")
@@ -147,6 +148,15 @@ class ObjectDiff:
     def kind(self) -> str:
         return self.resource.kind
 
+    def __str__(self) -> str:
+        sign = {ADDED: "+", REMOVED: "-", CHANGED: "~"}[self.status]
+        return "\n".join(["%s %s" % (sign, self.label)] + ["    %s" % c for c in self.changes])
+
+    @property
+    def key(self) -> str:
+        """How ``added``/``removed``/``changed`` key it: the id of ``resource``."""
+        return str(self.resource.id)
+
     @property
     def label(self) -> str:
         if self.old is not None and self.new is not None and self.old.id != self.new.id:
@@ -167,23 +177,34 @@ class OverlayDiff:
     objects: list = field(default_factory=list)
     name: str = ""
 
-    @property
-    def added(self) -> list:
-        """Resources only on the right."""
-        return [o.new for o in self.objects if o.status == ADDED]
+    def _by_status(self, status: str) -> dict:
+        return {o.key: o for o in self.objects if o.status == status}
 
     @property
-    def removed(self) -> list:
-        """Resources only on the left (for two refs of one overlay: what a prune deletes)."""
-        return [o.old for o in self.objects if o.status == REMOVED]
+    def added(self) -> dict:
+        """``id`` -> :class:`ObjectDiff` of every object only on the right (``.new``)."""
+        return self._by_status(ADDED)
+
+    @property
+    def removed(self) -> dict:
+        """``id`` -> :class:`ObjectDiff` of every object only on the left (``.old``; for two
+        refs of one overlay: what a prune deletes)."""
+        return self._by_status(REMOVED)
 
     @property
     def changed(self) -> dict:
-        """``"Kind/name"`` label -> [FieldChange]."""
-        return {o.label: o.changes for o in self.objects if o.status == CHANGED}
+        """``id`` -> :class:`ObjectDiff` of every object on both sides that differs (``.old``,
+        ``.new`` and its field ``.changes``)."""
+        return self._by_status(CHANGED)
 
     def __bool__(self) -> bool:
         return bool(self.objects)
+
+    def __repr__(self) -> str:
+        shown = ", ".join("%s%s" % ({ADDED: "+", REMOVED: "-", CHANGED: "~"}[o.status], o.label)
+                          for o in self.objects[:5])
+        more = " …" if len(self.objects) > 5 else ""
+        return "<OverlayDiff %s%s%s>" % (self.summary(), ": " + shown if shown else "", more)
 
     def summary(self) -> str:
         if not self.objects:
@@ -223,6 +244,7 @@ def diff(left, right, *, mask_secrets: bool = True, ignore=(), by: str = "origin
     callables ``(resource, change) -> bool``. Secret values are masked; their changes shown."""
     if by not in ("origin", "id"):
         raise ValueError("by must be 'origin' or 'id', got %r" % by)
+    left, right = _as_resources(left, "left"), _as_resources(right, "right")
     keyf = _key if by == "origin" else _live_key
     rules = [_rule(i) for i in ignore]
     lmap, rmap = {}, {}
@@ -247,6 +269,27 @@ def diff(left, right, *, mask_secrets: bool = True, ignore=(), by: str = "origin
     order = (lambda o: str(o.resource.id))
     return OverlayDiff(sorted(removed, key=order) + sorted(added, key=order)
                        + sorted(changed, key=order), name)
+
+
+def _as_resources(side, which: str) -> list:
+    """A render, a list of resources or plain dicts (manifests), or one of them alone."""
+    if isinstance(side, (Resource, dict)):
+        side = [side]
+    if isinstance(side, (str, bytes)) or not hasattr(side, "__iter__"):
+        raise TypeError("diff: the %s side must be resources or manifests (dicts), got %s"
+                        % (which, type(side).__name__))
+    out = []
+    for i, r in enumerate(side):
+        if isinstance(r, dict):
+            if not isinstance(r.get("kind"), str) or not isinstance(r.get("metadata"), dict):
+                raise TypeError("diff: %s[%d] is a dict without kind and metadata: %s"
+                                % (which, i, _short(r, 80)))
+            r = rendered(Resource(r))
+        elif not isinstance(r, Resource):
+            raise TypeError("diff: %s[%d] is a %s, not a resource or a manifest dict"
+                            % (which, i, type(r).__name__))
+        out.append(r)
+    return out
 
 
 def _changes(a: dict, b: dict, mask_secrets: bool) -> list:
@@ -293,8 +336,8 @@ def _rule(rule):
         if kind and resource.kind != kind:
             return False
         p = change.path
-        return (fnmatch.fnmatchcase(p, path) or p.startswith(path + ".")
-                or p.startswith(path + "["))
+        return (fnmatch.fnmatchcase(p, path) or fnmatch.fnmatchcase(p, path + ".*")
+                or fnmatch.fnmatchcase(p, path + "[[]*"))
     return match
 
 
@@ -302,7 +345,7 @@ def explain(left, right) -> list:
     """Lines explaining why two resources (or renders) differ, with where values came from."""
     if isinstance(left, Resource) and isinstance(right, Resource):
         lines = ["%s differs:" % left.id]
-        for c in field_changes(masked(left.data), masked(right.data)):
+        for c in _changes(left.data, right.data, True):
             lines.append("  " + str(c))
             for side, res in (("left", left), ("right", right)):
                 if res.origin.path or res.origin.transformations:

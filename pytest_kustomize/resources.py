@@ -58,10 +58,12 @@ class Resources(Sequence):
     with hash suffixes included). See :mod:`pytest_kustomize.query` for the criteria.
     """
 
-    def __init__(self, items, warnings=(), path: str = ""):
+    def __init__(self, items, warnings=(), path: str = "", patch_matches=None):
         self._items: list[Resource] = [rendered(r) for r in items]
         self.warnings: list[str] = list(warnings)
         self.path = path
+        # engine.builtins.PatchMatch of every targeted patch; None: not recorded (not a build)
+        self.patch_matches: list | None = None if patch_matches is None else list(patch_matches)
 
     # -- sequence ----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -69,7 +71,7 @@ class Resources(Sequence):
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return Resources(self._items[i], self.warnings, self.path)
+            return Resources(self._items[i], self.warnings, self.path, self.patch_matches)
         return self._items[i]
 
     def __iter__(self) -> Iterator[Resource]:
@@ -102,7 +104,7 @@ class Resources(Sequence):
         group, version, labels, annotations, where)."""
         crit = dict(criteria, kind=kind, name=name)
         return Resources([r for r in self._items if matches(r, **crit)], self.warnings,
-                         self.path)
+                         self.path, self.patch_matches)
 
     def where(self, predicate: Callable[[Resource], bool]) -> "Resources":
         return self.select(where=predicate)

@@ -51,3 +51,39 @@ def all_images(r) -> list:
                 walk(v, "%s[%d]" % (path, i))
     walk(r.data, "")
     return out
+
+
+def helm_values_images(r) -> list:
+    """(field path, image, explicit) of every image a HelmRelease's inline ``spec.values``
+    sets: an ``image:`` string, or a mapping with ``repository`` (and optional ``registry``,
+    ``tag``, ``digest``) under ``image`` or any other key. ``explicit`` is False where the
+    values leave the tag to the chart (a repository without ``tag`` or ``digest``)."""
+    if r.kind != "HelmRelease":
+        return []
+    values = get_field(r.data, "spec.values", None)
+    out = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            repo = node.get("repository")
+            if isinstance(repo, str) and repo:
+                reg = node.get("registry")
+                name = "%s/%s" % (reg, repo) if isinstance(reg, str) and reg else repo
+                tag, digest = node.get("tag"), node.get("digest")
+                image = name + (":%s" % tag if tag not in (None, "") else "") + \
+                    ("@%s" % digest if isinstance(digest, str) and digest else "")
+                key = "tag" if "tag" in node else "repository"
+                out.append(("%s.%s" % (path, key), image,
+                            "tag" in node or bool(isinstance(digest, str) and digest)))
+            for k, v in node.items():
+                p = "%s.%s" % (path, k)
+                if k == "image" and isinstance(v, str) and v:
+                    out.append((p, v, True))
+                else:
+                    walk(v, p)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, "%s[%d]" % (path, i))
+    walk(values, "spec.values")
+    return out
+

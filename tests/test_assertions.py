@@ -128,5 +128,5 @@ def test_selector_change_and_diff(render):
     assert not d.added and not d.removed
     changed = d.changed["Deployment.v1.apps/app.[noNs]"]
     assert any(c.path == "spec.selector.matchLabels.team" and c.kind == "added"
-               for c in changed)
+               for c in changed.changes)
     assert "~ Deployment.v1.apps/app.[noNs]" in str(d)

@@ -36,6 +36,18 @@ class Builtin:
 
 
 # -- transformers ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PatchMatch:
+    """A patch with a ``target``: where it is configured (kustomization file and field,
+    e.g. ``patches[1]``), its target selector, its file (or "inline patch") and how many
+    resources the target selected."""
+    kfile: str
+    field: str
+    target: dict
+    patch: str
+    matched: int
+
+
 def _annotations(target, res, cfg, specs, index, field):
     labels.apply_map_entries(res, cfg.get("annotations") or {}, specs,
                              plugin="AnnotationsTransformer", configured_in=target.kfile)
@@ -73,8 +85,18 @@ def _replicas(target, res, cfg, specs, index, field):
 
 def _patch(target, res, cfg, specs, index, field):
     entry = {k: cfg[k] for k in ("patch", "path", "target", "options") if k in cfg}
-    patches.apply_patch_entry(res, entry, target.loader, configured_in=target.kfile,
-                              field=field, schema=schema_for(target), index=index)
+    n = patches.apply_patch_entry(res, entry, target.loader, configured_in=target.kfile,
+                                  field=field, schema=schema_for(target), index=index)
+    _record_match(target, field, entry, n)
+
+
+def _record_match(target, field, entry, matched) -> None:
+    """Note how many resources a targeted patch selected (kustomize applies one that
+    selected nothing silently; policy.check_patches_matched reports it)."""
+    if matched is not None:
+        target.options.patch_matches.append(PatchMatch(
+            target.kfile, field, dict(entry.get("target") or {}),
+            str(entry.get("path") or "") or "inline patch", matched))
 
 
 def _patch_strategic_merge(target, res, cfg, specs, index, field):
@@ -90,8 +112,9 @@ def _patch_strategic_merge(target, res, cfg, specs, index, field):
 
 def _patch_json6902(target, res, cfg, specs, index, field):
     entry = {"target": cfg.get("target"), "path": cfg.get("path"), "patch": cfg.get("jsonOp")}
-    patches.apply_patches_json6902(res, entry, target.loader, configured_in=target.kfile,
-                                   index=index)
+    n = patches.apply_patches_json6902(res, entry, target.loader, configured_in=target.kfile,
+                                       index=index)
+    _record_match(target, field, entry, n)
 
 
 def _replacements(target, res, cfg, specs, index, field):

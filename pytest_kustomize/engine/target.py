@@ -36,6 +36,7 @@ class BuildOptions:
     io: dict = field(default_factory=dict)   # files_read / dirs_read, for cache invalidation
     fs: FileSystem = DISK                    # where every file is read (engine/fs.py)
     remote: Remote | None = None             # serves remote roots (loader.Loader.remote)
+    patch_matches: list = field(default_factory=list)   # PatchMatch of every targeted patch
 
 
 @dataclass

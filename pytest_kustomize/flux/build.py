@@ -123,7 +123,7 @@ def build_kustomization(ks: FluxKustomization, path: str, root: str | None = Non
                     cur = meta.get(key) if isinstance(meta.get(key), dict) else {}
                     cur.update(extra)
                     meta[key] = cur
-    out = Resources(items, opts.warnings + warnings, real)
+    out = Resources(items, opts.warnings + warnings, real, opts.patch_matches)
     return FluxBuild(ks, out, real, root, warnings, kus)
 
 

@@ -1,13 +1,18 @@
-"""Collects ``test_*.kustomize.yaml`` files: one pytest item per test in the file."""
+"""Collects ``test_*.kustomize.yaml`` files: one pytest item per test in the file and
+overlay it runs on (``name[overlays/prod]`` when a test runs on several)."""
 from __future__ import annotations
 
 import os
 
 import pytest
 
+from ..engine import yamlio
 from ..errors import KustomizeError
+from ..snapshot import Snapshot
 from ..yamltests import load, run_test
+from .options import option
 from .render import renderer_for
+from .snapshot import _USED, ci_mode
 
 
 def pytest_collect_file(file_path, parent):
@@ -25,24 +30,40 @@ class YamlTestFile(pytest.File):
             raise self.CollectError(str(e)) from None
         for i, t in enumerate(tf.spec["tests"]):
             name = str(t.get("name") or t.get("it") or "test %d" % (i + 1))
-            yield YamlTestItem.from_parent(self, name=name, test_file=tf, index=i)
+            overlays = tf.overlays(i)
+            if not overlays:
+                raise self.CollectError(str(tf.error(
+                    "tests[%d]: no overlay given (set 'overlay' or 'overlays' at the top or "
+                    "in the test)" % i, "tests", i)))
+            for overlay in overlays:
+                yield YamlTestItem.from_parent(
+                    self, name=name if len(overlays) == 1 else "%s[%s]" % (name, overlay),
+                    test_file=tf, index=i, overlay=overlay)
 
 
 class YamlTestItem(pytest.Item):
-    def __init__(self, *, test_file, index, **kw):
+    def __init__(self, *, test_file, index, overlay, **kw):
         super().__init__(**kw)
         self.test_file = test_file
         self.index = index
+        self.overlay = overlay
+        skip = test_file.spec["tests"][index].get("skip")
+        if skip:
+            self.add_marker(pytest.mark.skip(reason=str(skip.get("reason"))))
 
     def runtest(self):
-        tf, t = self.test_file, self.test_file.spec["tests"][self.index]
-        overlay = t.get("overlay") or tf.spec.get("overlay")
-        if not overlay:
-            raise tf.error("no overlay given (set 'overlay' at the top or in the test)",
-                           "tests", self.index)
-        overlay = os.path.join(os.path.dirname(str(self.path)), str(overlay))
-        resources = renderer_for(self.config).build(overlay, **(tf.spec.get("options") or {}))
-        run_test(tf, self.index, resources)
+        tf = self.test_file
+        overlay = os.path.join(os.path.dirname(str(self.path)), self.overlay)
+        options = tf.spec.get("options") or {}
+        config = self.config
+        store = Snapshot(str(self.path), self.nodeid.split("::", 1)[1],
+                         bool(option(config, "kustomize_snapshot_update")), ci_mode(config),
+                         config.stash[_USED])
+
+        def snapshot(values, name):
+            return store.assert_match(yamlio.dump_documents(values), name)
+        run_test(tf, self.index, lambda: renderer_for(config).build(overlay, **options),
+                 snapshot)
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, (AssertionError, KustomizeError)):

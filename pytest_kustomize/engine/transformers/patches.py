@@ -168,9 +168,11 @@ def apply_patches_strategic_merge(resources: ResourceList, entries: list, loader
 
 # -- patches -------------------------------------------------------------------------------
 def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configured_in: str,
-                      field: str = "patches", schema=None, index: NameIndex | None = None) -> None:
+                      field: str = "patches", schema=None,
+                      index: NameIndex | None = None) -> int | None:
     """One entry of ``patches``; ``index``: a NameIndex of ``resources`` kept across a run of
-    entries (only the patched resources change, so it stays valid)."""
+    entries (only the patched resources change, so it stays valid). Returns how many
+    resources its ``target`` selected (None: no target; such a patch fails when unmatched)."""
     index = index if index is not None else NameIndex(resources)
     if not isinstance(entry, dict):
         raise PatchError("each patch must be a mapping with patch/path/target", file=configured_in,
@@ -222,7 +224,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                                  "allowed to set `patches.target` field: %s" % source,
                                  file=configured_in, field=field)
             if not sm_docs:
-                return
+                return None
             sel = Selector.from_dict(target)
             selected = sel.select(resources, index)
             for r in selected:
@@ -233,7 +235,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                 record(r, "PatchTransformer", configured_in, source, patch=sm_docs[0])
             index.touched(selected)
             _drop_empty(resources, selected, index)
-            return
+            return len(selected)
         patched = []
         for p in sm_docs:
             pid = _patch_id(p)
@@ -248,7 +250,7 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
             patched.append(r)
             index.touched((r,))
         _drop_empty(resources, patched, index)
-        return
+        return None
     # JSON 6902
     if target is None:
         raise PatchError("must specify a target for JSON patch %s" % source, file=configured_in,
@@ -260,11 +262,13 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
         apply_json6902(r, js_ops, source)
         record(r, "PatchTransformer", configured_in, source, patch=js_ops)
     index.touched(selected)
+    return len(selected)
 
 
 # -- patchesJson6902 -------------------------------------------------------------------------
 def apply_patches_json6902(resources: ResourceList, entry: dict, loader, *,
-                           configured_in: str, index: NameIndex | None = None) -> None:
+                           configured_in: str, index: NameIndex | None = None) -> int:
+    """One entry of ``patchesJson6902``: returns how many resources its target selected."""
     field = "patchesJson6902"
     index = index if index is not None else NameIndex(resources)
     if not isinstance(entry, dict):
@@ -294,3 +298,4 @@ def apply_patches_json6902(resources: ResourceList, entry: dict, loader, *,
         apply_json6902(r, ops, source)
         record(r, "PatchJson6902Transformer", configured_in, source, patch=ops)
     index.touched(selected)
+    return len(selected)
