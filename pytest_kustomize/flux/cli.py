@@ -103,11 +103,11 @@ def _run(args) -> str:
     if args.recursive:
         objects = build_recursive(ks, args.path, root, local, values=values,
                                   strict=args.strict_substitute, dry_run=args.dry_run,
-                                  ignore=ignore)
+                                  ignore=ignore, mask_sops=True)
         return objects_to_yaml(objects)
     build = build_kustomization(ks, args.path, root, values=values,
                                 strict=args.strict_substitute, dry_run=args.dry_run,
-                                ignore=ignore)
+                                ignore=ignore, mask_sops=True)
     for w in build.warnings:
         print("⚠ %s" % w, file=sys.stderr)
     return build.to_yaml()
