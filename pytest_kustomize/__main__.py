@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import git_cli, install_cli
+from . import git_cli, gitflux, install_cli
 from . import build
 from .flux import cli as flux_cli
 from .errors import KustomizeError
@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
                    choices=sorted(RESTRICTORS))
     v.add_argument("--enable-helm", action="store_true")
     git_cli.add_parser(sub)
-    flux_cli.add_parser(sub)
+    gitflux.add_ref_option(flux_cli.add_parser(sub))
     install_cli.add_parser(sub)
     return p
 

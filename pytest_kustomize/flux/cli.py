@@ -20,7 +20,7 @@ from .tree import build_recursive, build_tree
 from .varsub import Values
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers):
     p = subparsers.add_parser("flux", help="build Flux Kustomizations as kustomize-controller")
     sub = p.add_subparsers(dest="flux_command", required=True)
     b = sub.add_parser("build", help="print a Flux Kustomization's objects, as "
@@ -45,6 +45,7 @@ def add_parser(subparsers) -> None:
     b.add_argument("--tree", metavar="CLUSTER_DIR",
                    help="resolve the Kustomization in the tree of this cluster directory")
     b.set_defaults(run=run)
+    return b
 
 
 def _git_root(path: str) -> str:
@@ -71,7 +72,7 @@ def _local_sources(text: str) -> dict:
 
 def run(args) -> int:
     try:
-        text = _run(args)
+        text = render(args)
     except KustomizeError as e:
         print("✗ %s" % e, file=sys.stderr)
         return 1
@@ -79,9 +80,12 @@ def run(args) -> int:
     return 0
 
 
-def _run(args) -> str:
+def render(args) -> str:
+    """What ``flux build`` prints for the parsed ``args`` (KustomizeError on failure)."""
     values = Values()
     for f in args.values:
+        if not os.path.isfile(f):
+            raise KustomizeError("invalid values file %r" % f)
         values.objects.update(Values.from_file(f).objects)
     local = _local_sources(args.local_sources)
     if args.tree:
