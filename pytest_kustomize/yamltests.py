@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from . import yamlgates
 from .assertions import is_subset
 from .engine import yamlio
 from .errors import KustomizeError
@@ -36,8 +37,8 @@ from .query import MISSING, get_all
 ASSERTIONS = ("equal", "notEqual", "matchRegex", "notMatchRegex", "contains", "notContains",
               "isSubset", "exists", "notExists", "isNull", "isNotNull", "isEmpty",
               "isNotEmpty", "lengthEqual", "hasDocuments", "isKind", "isAPIVersion")
-FILE_KEYS = {"overlay", "tests", "options"}
-TEST_KEYS = {"name", "it", "overlay", "select", "asserts"}
+FILE_KEYS = {"overlay", "overlays", "tests", "options", "flux", "diff"}
+TEST_KEYS = {"name", "it", "overlay", "select", "asserts", "gates"}
 SELECT_KEYS = {"kind", "name", "namespace", "api_version", "apiVersion", "group", "version",
                "labels", "annotations"}
 
@@ -106,6 +107,7 @@ def check(tf: TestFile) -> None:
     if not isinstance(spec.get("options") or {}, dict):
         raise tf.error("'options' must be a mapping of build options, got %r"
                        % (spec["options"],), "options")
+    yamlgates.check_file(tf)
     for i, t in enumerate(spec["tests"]):
         if not isinstance(t, dict):
             raise tf.error("tests[%d] must be a mapping" % i, "tests", i)
@@ -113,6 +115,12 @@ def check(tf: TestFile) -> None:
             if key not in TEST_KEYS:
                 raise tf.error("tests[%d]: unknown key %r (use %s)"
                                % (i, key, ", ".join(sorted(TEST_KEYS))), "tests", i, key)
+        if spec.get("diff") or "gates" in t:
+            yamlgates.check_gates(tf, i)
+            if "asserts" in t:
+                raise tf.error("tests[%d]: a test of a 'diff' file has 'gates', not 'asserts'"
+                               % i, "tests", i, "asserts")
+            continue
         asserts = t.get("asserts")
         if not isinstance(asserts, list) or not asserts:
             raise tf.error("tests[%d]: 'asserts' must be a non-empty list, got %r"
