@@ -147,6 +147,7 @@ def _values_for(tree: FluxTree) -> Values:
     merged = Values(dict(tree.values.objects))
     if tree.user_values is not None:
         merged.objects.update(tree.user_values.objects)
+        merged.lookup = tree.user_values.lookup
     return merged
 
 
