@@ -14,6 +14,7 @@ import os
 import sys
 
 from ..errors import KustomizeError
+from ..sources.remote import serve
 from .build import build_kustomization, objects_to_yaml
 from .objects import read_kustomization
 from .tree import build_recursive, build_tree
@@ -107,11 +108,11 @@ def render(args) -> str:
     if args.recursive:
         objects = build_recursive(ks, args.path, root, local, values=values,
                                   strict=args.strict_substitute, dry_run=args.dry_run,
-                                  ignore=ignore, mask_sops=True)
+                                  ignore=ignore, mask_sops=True, remote=serve())
         return objects_to_yaml(objects)
     build = build_kustomization(ks, args.path, root, values=values,
                                 strict=args.strict_substitute, dry_run=args.dry_run,
-                                ignore=ignore, mask_sops=True)
+                                ignore=ignore, mask_sops=True, remote=serve())
     for w in build.warnings:
         print("⚠ %s" % w, file=sys.stderr)
     return build.to_yaml()
