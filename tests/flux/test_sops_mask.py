@@ -8,6 +8,7 @@ import base64
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -174,10 +175,9 @@ def test_masking_as_the_flux_cli(tmp_path, case):
                                   "aGVsbG8=x", "aGVsbG8=\n", "aGV*bG8=", "ab=\n=", "ab=",
                                   "====", "aGVsbG8=\r\n", "é", "aGVs bG8="])
 def test_go_base64_offsets(text):
-    """Go's DecodeString, via `flux-build` is not needed: the flux CLI reports the offset of
-    a bad data value; compare both through a Secret."""
+    """``go_b64decode`` against Go's DecodeString as the flux CLI applies it to a Secret's
+    data value: the same values accepted, the same offset reported for the others."""
     exe = require_tool("flux")
-    import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  a: %s\n" % (
             '"%s"' % text.encode("unicode_escape").decode().replace('"', '\\"'))
