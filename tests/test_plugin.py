@@ -180,7 +180,7 @@ def test_yaml_tests_are_collected_with_readable_failures(repo):
 @pytest.mark.parametrize("body, message", [
     # a typo must not turn a test into one that checks nothing; the error names the line
     ("- name: t\n  assert:\n  - equal: {path: spec.replicas, value: 2}\n",
-     "4: tests[[]0[]]: unknown key 'assert' (use asserts, it, name, overlay, select)"),
+     "4: tests[[]0[]]: unknown key 'assert' (use asserts, gates, it, name, overlay, select)"),
     ("- name: t\n  asserts: []\n", "4: tests[[]0[]]: 'asserts' must be a non-empty list, got []"),
     ("- name: t\n  asserts: 5\n", "4: tests[[]0[]]: 'asserts' must be a non-empty list, got 5"),
     ("- name: t\n  asserts:\n  - equals: {path: spec.replicas, value: 2}\n",
