@@ -48,7 +48,7 @@ def b64(s: str) -> str:
 
 
 CASES = {
-    "encrypted-opaque": """\
+    "encrypted-opaque": textwrap.dedent("""\
         apiVersion: v1
         kind: Secret
         metadata: {name: enc}
@@ -58,16 +58,16 @@ CASES = {
           other: %s
         stringData:
           password: %s
-        """ % (ENC, ENC, ENC) + textwrap.indent(SOPS_META, "        "),
-    "encrypted-no-type": """\
+        """ % (ENC, ENC, ENC)).rstrip(" ") + SOPS_META,
+    "encrypted-no-type": textwrap.dedent("""\
         apiVersion: v1
         kind: Secret
         metadata: {name: enc}
         stringData:
           a: %s
           b_unencrypted: plain
-        """ % ENC + textwrap.indent(SOPS_META, "        "),
-    "encrypted-dockerconfigjson": """\
+        """ % ENC).rstrip(" ") + SOPS_META,
+    "encrypted-dockerconfigjson": textwrap.dedent("""\
         apiVersion: v1
         kind: Secret
         metadata: {name: regcred}
@@ -76,7 +76,7 @@ CASES = {
           .dockerconfigjson: %s
         stringData:
           extra: %s
-        """ % (ENC, ENC) + textwrap.indent(SOPS_META, "        "),
+        """ % (ENC, ENC)).rstrip(" ") + SOPS_META,
     "plain-with-encrypted-values": """\
         apiVersion: v1
         kind: Secret
