@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import git_cli, install_cli
+from . import git_cli, gitflux, install_cli
 from . import build
 from .flux import cli as flux_cli
 from .errors import KustomizeError
@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--helm-command", default="helm")
     b.add_argument("-o", "--output", help="write to this file instead of stdout")
     git_cli.add_ref_option(b)
+    b.add_argument("--allow-remote-files", action="store_true", default=None,
+                   help="fetch http(s) resource files (default: refused)")
     v = sub.add_parser("validate", help="render each overlay and validate it against the "
                        "Kubernetes JSON schemas (offline); exit 1 when anything is invalid")
     v.add_argument("dirs", nargs="+", metavar="DIR", help="kustomization directories")
@@ -51,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
                    choices=sorted(RESTRICTORS))
     v.add_argument("--enable-helm", action="store_true")
     git_cli.add_parser(sub)
-    flux_cli.add_parser(sub)
+    gitflux.add_ref_option(flux_cli.add_parser(sub))
     install_cli.add_parser(sub)
     return p
 
@@ -107,7 +109,8 @@ def _run(args) -> int:
             res = build(args.dir, ref=args.ref, load_restrictor=RESTRICTORS[args.load_restrictor],
                         reorder=args.reorder, enable_alpha_plugins=args.enable_alpha_plugins,
                         enable_managedby_label=args.enable_managedby_label,
-                        enable_helm=args.enable_helm, helm_command=args.helm_command)
+                        enable_helm=args.enable_helm, helm_command=args.helm_command,
+                        allow_remote_files=args.allow_remote_files)
             text = res.to_yaml()
         except KustomizeError as e:
             print("Error: %s" % e, file=sys.stderr)

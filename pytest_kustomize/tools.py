@@ -37,6 +37,7 @@ PINNED_VERSIONS: dict[str, str] = {
 # flux: the project's Flux oracle (scripts/gotools/flux-build), kustomize-controller's version
 PINNED_VERSIONS["flux-build"] = "v1.9.4"
 PINNED_VERSIONS["flate"] = "v0.6.5"   # flux: the second reference for Flux trees
+PINNED_VERSIONS["flux"] = "v2.9.4"    # flux: the flux CLI (SOPS masking of `flux build`)
 
 # ---- cluster tools (the reconcile cycle): controllers, kwok, the Flux oracle ----------
 PINNED_VERSIONS.update({
@@ -68,6 +69,7 @@ GO_BUILDINFO_MODULES: dict[str, str] = {
 }
 VERSION_ARGS["flux-build"] = ("version",)  # flux
 VERSION_ARGS["flate"] = ("--version",)  # flux
+VERSION_ARGS["flux"] = ("version", "--client")  # flux
 
 _ENVTEST_VARS: dict[str, str] = {
     "etcd": "TEST_ASSET_ETCD",

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import jsonschema
 import yaml
 
+from . import yamlgates
 from .engine import yamlio
 from .errors import FieldPathError, KustomizeError
 from .provenance import display_path
@@ -37,9 +38,9 @@ from .yamlasserts import (NAMES, NEGATIONS, SPECS, TYPES, check as check_asserti
                           spec_of)
 
 ASSERTIONS = NAMES
-FILE_KEYS = {"suite", "overlay", "overlays", "tests", "options"}
+FILE_KEYS = {"suite", "overlay", "overlays", "tests", "options", "flux", "diff"}
 TEST_KEYS = {"name", "it", "overlay", "overlays", "select", "documentSelector",
-             "documentIndex", "skip", "asserts"}
+             "documentIndex", "skip", "asserts", "gates"}
 ASSERT_KEYS = {"select", "documentSelector", "documentIndex", "not"}
 SELECT_KEYS = {"kind", "name", "namespace", "api_version", "apiVersion", "group", "version",
                "labels", "annotations"}
@@ -126,10 +127,17 @@ def check(tf: TestFile) -> None:
     if not isinstance(spec.get("options") or {}, dict):
         raise tf.error("'options' must be a mapping of build options, got %r"
                        % (spec["options"],), "options")
+    yamlgates.check_file(tf)
     for i, t in enumerate(spec["tests"]):
         if not isinstance(t, dict):
             raise tf.error("tests[%d] must be a mapping" % i, "tests", i)
         _keys(tf, t, TEST_KEYS, "tests[%d]: " % i, "tests", i)
+        if spec.get("diff") or "gates" in t:
+            yamlgates.check_gates(tf, i)
+            if "asserts" in t:
+                raise tf.error("tests[%d]: a test of a 'diff' file has 'gates', not 'asserts'"
+                               % i, "tests", i, "asserts")
+            continue
         asserts = t.get("asserts")
         if not isinstance(asserts, list) or not asserts:
             raise tf.error("tests[%d]: 'asserts' must be a non-empty list, got %r"
@@ -267,8 +275,11 @@ def schema() -> dict:
                            "documentIndex": ref("documentIndex")}}
         asserts.append(ref("assert-" + name))
     defs["test"] = {
-        "type": "object", "additionalProperties": False, "required": ["asserts"],
+        "type": "object", "additionalProperties": False,
+        "anyOf": [{"required": ["asserts"]}, {"required": ["gates"]}],
         "properties": {
+            "gates": {"type": "array", "minItems": 1, "items": {"type": "object"},
+                      "description": "gate checks on the file's diff (docs/git.md)"},
             "name": {"type": "string"}, "it": {"type": "string"},
             "overlay": {"type": "string"}, "overlays": ref("overlays"),
             "select": ref("select"), "documentSelector": ref("documentSelector"),
@@ -282,6 +293,10 @@ def schema() -> dict:
             "type": "object", "additionalProperties": False, "required": ["tests"],
             "properties": {"suite": {"type": "string"}, "overlay": {"type": "string"},
                            "overlays": ref("overlays"), "options": {"type": "object"},
+                           "flux": {"type": "object", "description":
+                                    "render a Flux Kustomization instead (docs/flux.md)"},
+                           "diff": {"type": "object", "description":
+                                    "gate checks on the diff of two refs (docs/git.md)"},
                            "tests": {"type": "array", "minItems": 1,
                                      "items": ref("test")}},
             "$defs": defs}

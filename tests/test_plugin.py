@@ -180,8 +180,8 @@ def test_yaml_tests_are_collected_with_readable_failures(repo):
 @pytest.mark.parametrize("body, message", [
     # a typo must not turn a test into one that checks nothing; the error names the line
     ("- name: t\n  assert:\n  - equal: {path: spec.replicas, value: 2}\n",
-     "4: tests[[]0[]]: unknown key 'assert' (use asserts, documentIndex, documentSelector, it, "
-     "name, overlay, overlays, select, skip)"),
+     "4: tests[[]0[]]: unknown key 'assert' (use asserts, documentIndex, documentSelector, gates, "
+     "it, name, overlay, overlays, select, skip)"),
     ("- name: t\n  asserts: []\n", "4: tests[[]0[]]: 'asserts' must be a non-empty list, got []"),
     ("- name: t\n  asserts: 5\n", "4: tests[[]0[]]: 'asserts' must be a non-empty list, got 5"),
     ("- name: t\n  asserts:\n  - equals: {path: spec.replicas, value: 2}\n",

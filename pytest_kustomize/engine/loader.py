@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
+import re
 from typing import Callable, Optional
 
 from ..errors import LoadError
@@ -133,7 +134,15 @@ class Loader:
     # -- files -------------------------------------------------------------------------
     def read_bytes(self, path: str) -> bytes:
         if is_remote_file(path):
-            raise LoadError("remote file %r: http(s) resources are not supported yet" % path)
+            fetch = getattr(self.remote, "fetch_file", None)
+            if fetch is None:
+                raise LoadError(
+                    "remote file %r: http(s) resources are refused unless allowed "
+                    "(build(..., allow_remote_files=True), --allow-remote-files or "
+                    "PYTEST_KUSTOMIZE_REMOTE_FILES=allow)"
+                    % re.sub(r"(?i)^(https?://[^/@:]*):[^/@]*@", r"\1:***@", path))
+            self.cache.setdefault("urls_read", set()).add(path)
+            return fetch(path)
         full = self.resolve(path)
         read = self.cache.setdefault("files_read", set())
         read.add(full)

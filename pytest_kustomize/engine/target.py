@@ -8,6 +8,7 @@ then, at the top only: hash suffixes → name references → vars → drop local
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from ..errors import (GeneratorError, KustomizationError, KustomizeError, LoadError,
@@ -19,8 +20,11 @@ from .fs import DISK, FileSystem
 from .loader import ROOT_ONLY, Loader, Remote
 from .openapi import set_schema
 from .reader import objects_with_nulls
+from .remote import is_remote_file
 from .resource import Origin, Resource, ResourceList
 from .transformers import vars as varsmod
+
+_CREDENTIALS = re.compile(r"(?i)(https?:/+[^/@:\s']*):[^/@\s']*@")
 
 
 @dataclass
@@ -208,17 +212,18 @@ class Target:
         """Each path as kustomize takes it: a file if the loader reads one, else a root."""
         for path in paths:
             path = str(path)
-            full = os.path.join(self.loader.root, path)
+            full = path if is_remote_file(path) else os.path.join(self.loader.root, path)
             try:
                 text = self.loader.read_text(path)
             except LoadError as err_file:
                 try:
                     sub_loader = self.loader.new(path)
                 except LoadError as e:
-                    raise LoadError(
-                        "accumulating resources: accumulation err='accumulating resources from "
-                        "'%s': %s': %s" % (path, err_file.message, e.message),
-                        file=self.kfile, field="resources") from None
+                    msg = ("accumulating resources: accumulation err='accumulating resources "
+                           "from '%s': %s': %s" % (path, err_file.message, e.message))
+                    if is_remote_file(path):      # no password or token of a URL printed
+                        msg = _CREDENTIALS.sub(r"\1:***@", msg)
+                    raise LoadError(msg, file=self.kfile, field="resources") from None
                 self._accumulate_directory(ra, path, component=False, sub_loader=sub_loader)
                 continue
             try:
@@ -228,8 +233,9 @@ class Target:
                                      "from '%s': %s" % (path, e.message),
                                      file=self.kfile, field="resources") from None
             for d, nulls in objs:
-                origin = Origin(path=os.path.normpath(os.path.join(self.origin_path, path)),
-                                file=os.path.normpath(full))
+                origin = Origin(path=path, file=full) if full == path else Origin(
+                    path=os.path.normpath(os.path.join(self.origin_path, path)),
+                    file=os.path.normpath(full))
                 try:
                     ra.append(Resource(d, origin, empty_nulls=set(nulls)))
                 except KustomizeError as e:

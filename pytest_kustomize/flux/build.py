@@ -18,7 +18,7 @@ from ..engine.build import build_resources
 from ..engine.target import BuildOptions
 from ..errors import FluxError, KustomizeError
 from ..resources import Resources
-from . import generator, sourceignore, varsub
+from . import generator, sops, sourceignore, varsub
 from .fs import SourceFS
 from .objects import FluxKustomization
 
@@ -50,7 +50,8 @@ def build_kustomization(ks: FluxKustomization, path: str, root: str | None = Non
                         values: varsub.Values | None = None, strict: bool = False,
                         dry_run: bool = False, ignore: str = "",
                         use_ignore: bool = True, artifact_ignore: str | None = None,
-                        artifact: bool = False) -> FluxBuild:
+                        artifact: bool = False, mask_sops: bool = False,
+                        remote=None) -> FluxBuild:
     """Build ``ks`` from the directory ``path`` inside the source ``root`` (default: ``path``).
 
     ``values`` serves ``substituteFrom``; ``strict`` fails on unset variables (the
@@ -58,7 +59,10 @@ def build_kustomization(ks: FluxKustomization, path: str, root: str | None = Non
     ``substituteFrom`` as ``flux build --dry-run`` does; ``ignore`` holds extra ignore
     patterns (``--ignore-paths``). ``artifact`` reads the root as source-controller archives a
     GitRepository (``.sourceignore``, ``artifact_ignore`` = its ``spec.ignore``, no
-    symlinks), as the controller sees it."""
+    symlinks), as the controller sees it. ``mask_sops`` masks SOPS-encrypted Secrets as the
+    flux CLI prints them (``sops.mask_secret``; the controller decrypts instead). ``remote``
+    is the engine's hook for remote bases (``sources.remote.serve()``, as the flux CLI and
+    the controller fetch them); None refuses them (``--no-remote-bases``)."""
     root = os.path.realpath(root or path)
     real = os.path.realpath(path)
     if not os.path.isdir(real):
@@ -74,7 +78,7 @@ def build_kustomization(ks: FluxKustomization, path: str, root: str | None = Non
     # "unspecified", so kustomize keeps the input order (measured with the oracle)
     overlay = {os.path.join(real, os.path.basename(kfile)): generator.to_text(kus)}
     opts = BuildOptions(load_restrictor="none", reorder="none",
-                        fs=SourceFS(root, overlay, excluded))
+                        fs=SourceFS(root, overlay, excluded), remote=remote)
     try:
         res = build_resources(real, opts)
     except FluxError:
@@ -112,6 +116,11 @@ def build_kustomization(ks: FluxKustomization, path: str, root: str | None = Non
             meta["labels"] = {}
         meta["labels"][OWNER_NAME] = ks.name
         meta["labels"][OWNER_NAMESPACE] = ks.namespace
+        if mask_sops and r.data.get("kind") == "Secret":
+            try:
+                r.data = sops.mask_secret(r.data)
+            except FluxError as e:
+                raise e.with_context(file=r.origin.file if r.origin else None) from None
     items = _read_objects(items)
     common = ks.spec.get("commonMetadata")
     if common:

@@ -14,13 +14,14 @@ import os
 import sys
 
 from ..errors import KustomizeError
+from ..sources.remote import serve
 from .build import build_kustomization, objects_to_yaml
 from .objects import read_kustomization
 from .tree import build_recursive, build_tree
 from .varsub import Values
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers):
     p = subparsers.add_parser("flux", help="build Flux Kustomizations as kustomize-controller")
     sub = p.add_subparsers(dest="flux_command", required=True)
     b = sub.add_parser("build", help="print a Flux Kustomization's objects, as "
@@ -45,6 +46,7 @@ def add_parser(subparsers) -> None:
     b.add_argument("--tree", metavar="CLUSTER_DIR",
                    help="resolve the Kustomization in the tree of this cluster directory")
     b.set_defaults(run=run)
+    return b
 
 
 def _git_root(path: str) -> str:
@@ -71,7 +73,7 @@ def _local_sources(text: str) -> dict:
 
 def run(args) -> int:
     try:
-        text = _run(args)
+        text = render(args)
     except KustomizeError as e:
         print("✗ %s" % e, file=sys.stderr)
         return 1
@@ -79,9 +81,12 @@ def run(args) -> int:
     return 0
 
 
-def _run(args) -> str:
+def render(args) -> str:
+    """What ``flux build`` prints for the parsed ``args`` (KustomizeError on failure)."""
     values = Values()
     for f in args.values:
+        if not os.path.isfile(f):
+            raise KustomizeError("invalid values file %r" % f)
         values.objects.update(Values.from_file(f).objects)
     local = _local_sources(args.local_sources)
     if args.tree:
@@ -103,11 +108,11 @@ def _run(args) -> str:
     if args.recursive:
         objects = build_recursive(ks, args.path, root, local, values=values,
                                   strict=args.strict_substitute, dry_run=args.dry_run,
-                                  ignore=ignore)
+                                  ignore=ignore, mask_sops=True, remote=serve())
         return objects_to_yaml(objects)
     build = build_kustomization(ks, args.path, root, values=values,
                                 strict=args.strict_substitute, dry_run=args.dry_run,
-                                ignore=ignore)
+                                ignore=ignore, mask_sops=True, remote=serve())
     for w in build.warnings:
         print("⚠ %s" % w, file=sys.stderr)
     return build.to_yaml()

@@ -147,6 +147,7 @@ def _values_for(tree: FluxTree) -> Values:
     merged = Values(dict(tree.values.objects))
     if tree.user_values is not None:
         merged.objects.update(tree.user_values.objects)
+        merged.lookup = tree.user_values.lookup
     return merged
 
 
@@ -268,11 +269,13 @@ def check_depends_on(kustomizations: dict) -> list[str]:
 
 def build_recursive(ks: FluxKustomization, path: str, root: str, local_sources: dict, *,
                     values: Values | None = None, strict: bool = False,
-                    dry_run: bool = False, ignore: str = "") -> list[dict]:
+                    dry_run: bool = False, ignore: str = "",
+                    mask_sops: bool = False, remote=None) -> list[dict]:
     """``flux build kustomization --recursive``: ``ks``'s objects, then those of every
     child Kustomization in them (from ``local_sources``), depth first."""
     build = build_kustomization(ks, path, root, values=values, strict=strict,
-                                dry_run=dry_run, ignore=ignore)
+                                dry_run=dry_run, ignore=ignore, mask_sops=mask_sops,
+                                remote=remote)
     objects = [r.data for r in build.resources]
     children = []
     for obj in objects:
@@ -288,5 +291,6 @@ def build_recursive(ks: FluxKustomization, path: str, root: str, local_sources: 
         local = local_sources[key]
         children += build_recursive(child, os.path.join(local, child.spec.get("path", "")),
                                     local, local_sources, values=values, strict=strict,
-                                    dry_run=dry_run, ignore=ignore)
+                                    dry_run=dry_run, ignore=ignore, mask_sops=mask_sops,
+                                    remote=remote)
     return objects + children

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..engine import yamlio
-from ..errors import FluxError, SubstitutionError
+from ..errors import FluxError, KustomizeError, SubstitutionError
 from . import envsubst, yamlv2
 
 DISABLED_KEY = "kustomize.toolkit.fluxcd.io/substitute"
@@ -25,8 +25,11 @@ VAR_REGEX = "^[_[:alpha:]][_[:alpha:][:digit:]]*$"
 
 @dataclass
 class Values:
-    """ConfigMaps and Secrets that ``substituteFrom`` reads, by (kind, namespace, name)."""
+    """ConfigMaps and Secrets that ``substituteFrom`` reads, by (kind, namespace, name);
+    ``lookup(kind, namespace, name)`` (e.g. ``Values.from_cluster``) serves the ones not
+    held, as live objects (a Secret's ``data`` base64-encoded, as the API returns it)."""
     objects: dict = field(default_factory=dict)
+    lookup: object = None
 
     def add(self, obj: dict, source: str | None = None) -> None:
         kind = obj.get("kind")
@@ -61,8 +64,30 @@ class Values:
         with open(path, encoding="utf-8") as f:
             return cls.from_objects(yamlv2.load_documents(f.read(), path), path)
 
+    @classmethod
+    def from_cluster(cls, client, objects: dict | None = None) -> "Values":
+        """substituteFrom read from a cluster, as the controller (and ``flux build`` without
+        ``--dry-run``) reads it: ``client.get(api_version, kind, name, namespace)`` returns
+        the live object or None — a ``pytest_kustomize.cluster.KubeClient``, e.g. the
+        ``kube_cluster`` fixture's ``.client``. ``objects`` held here win."""
+        return cls(dict(objects or {}), lookup=lambda kind, ns, name: client.get(
+            "v1", kind, name, ns))
+
     def get(self, kind: str, namespace: str, name: str) -> dict | None:
-        return self.objects.get((kind, namespace, name))
+        data = self.objects.get((kind, namespace, name))
+        if data is None and self.lookup is not None:
+            try:
+                obj = self.lookup(kind, namespace, name)
+            except KustomizeError as e:
+                raise SubstitutionError("substitute from '%s/%s' error: %s"
+                                        % (kind, name, e), field="spec.postBuild") from None
+            if obj is not None:
+                live = Values()
+                live.add({**obj, "kind": kind, "metadata": {"namespace": namespace,
+                                                            "name": name}},
+                         "the cluster (%s %s/%s)" % (kind, namespace, name))
+                data = live.objects[(kind, namespace, name)]
+        return data
 
 
 def _str(v) -> str:

@@ -46,18 +46,25 @@ class FluxHelper:
     def _abs(self, p: str) -> str:
         return p if os.path.isabs(p) else os.path.join(self.rootdir, p)
 
-    def values(self, extra=()) -> Values:
+    def values(self, extra=(), cluster=None) -> Values:
+        """The ini's and ``extra`` value files; with ``cluster`` (the ``kube_cluster``
+        fixture, or a KubeClient) what they do not hold is read from the live cluster."""
         v = Values()
+        if cluster is not None:
+            v = Values.from_cluster(getattr(cluster, "client", cluster))
         for f in [*self.config.getini("kustomize_flux_values"), *extra]:
             v.objects.update(Values.from_file(self._abs(f)).objects)
         return v
 
     def tree(self, cluster_dir: str, root: str = ".", *, strict: bool | None = None,
-             values=(), local_sources: dict | None = None):
+             values=(), local_sources: dict | None = None, cluster=None):
         if strict is None:
             strict = self.config.getini("kustomize_flux_strict")
         key = (self._abs(cluster_dir), self._abs(root), strict, tuple(values),
                tuple(sorted((local_sources or {}).items())))
+        if cluster is not None:     # live values: built each time, never cached
+            return build_tree(key[0], key[1], values=self.values(values, cluster),
+                              strict=strict, local_sources=local_sources)
         if key not in _TREES:
             _TREES[key] = build_tree(key[0], key[1], values=self.values(values),
                                      strict=strict, local_sources=local_sources)
@@ -65,14 +72,15 @@ class FluxHelper:
 
     def build(self, name: str, kustomization_file: str, *, path: str | None = None,
               root: str = ".", namespace: str = "flux-system", strict: bool | None = None,
-              values=()):
+              values=(), cluster=None):
+        """One Flux Kustomization from its file; ``cluster`` serves substituteFrom live."""
         if strict is None:
             strict = self.config.getini("kustomize_flux_strict")
         ks = read_kustomization(self._abs(kustomization_file), name, namespace)
         root = self._abs(root)
         where = path if path is not None else os.path.join(root, ks.spec.get("path", "."))
-        return build_kustomization(ks, self._abs(where), root, values=self.values(values),
-                                   strict=strict)
+        return build_kustomization(ks, self._abs(where), root,
+                                   values=self.values(values, cluster), strict=strict)
 
 
 @pytest.fixture(scope="session")

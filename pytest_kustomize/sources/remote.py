@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import http.client
 import os
 import re
 import shutil
 import tempfile
+import urllib.error
+import urllib.request
 
 import git
 
@@ -30,6 +33,8 @@ from ..errors import LoadError
 from .git import GitError
 
 ALLOWED_PROTOCOLS = "file:http:https:ssh"
+REMOTE_FILES_ENV = "PYTEST_KUSTOMIZE_REMOTE_FILES"   # "allow": fetch http(s) resource files
+MAX_REMOTE_FILE = 64 << 20
 
 
 def redact(url: str) -> str:
@@ -167,10 +172,41 @@ class CloneLoader(Loader):
         return child
 
 
-def serve(cache: RemoteCache | None = None):
+def allow_files_default() -> bool:
+    return os.environ.get(REMOTE_FILES_ENV, "").strip().lower() in ("allow", "1", "true",
+                                                                     "yes")
+
+
+def fetch_file(url: str, *, offline: bool = False, timeout: float = 30.0) -> bytes:
+    """An http(s) resource file, as kustomize's file loader GETs it: a status outside 2xx
+    is an error naming the URL (credentials shown as ***) and the status."""
+    shown = redact(url)
+    if offline:
+        raise LoadError("remote file %r: offline mode is on (PYTEST_KUSTOMIZE_OFFLINE)" % shown)
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={
+                "User-Agent": "pytest-kustomize"}), timeout=timeout) as resp:
+            body = resp.read(MAX_REMOTE_FILE + 1)
+    except urllib.error.HTTPError as e:
+        raise LoadError("remote file %r: HTTP error: status code %d (%s)"
+                        % (shown, e.code, http.client.responses.get(e.code, e.reason))) \
+            from None
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
+        reason = getattr(e, "reason", None) or e
+        raise LoadError("remote file %r: %s" % (shown, redact(str(reason)))) from None
+    if len(body) > MAX_REMOTE_FILE:
+        raise LoadError("remote file %r: larger than %d bytes" % (shown, MAX_REMOTE_FILE))
+    return body
+
+
+def serve(cache: RemoteCache | None = None, *, allow_files: bool | None = None):
     """The ``remote(parent, target) -> Loader`` hook of ``engine.loader.Loader``: clones
-    ``target`` through ``cache`` (default: the user's cache directory) and loads from it."""
+    ``target`` through ``cache`` (default: the user's cache directory) and loads from it.
+    ``allow_files`` (default: ``$PYTEST_KUSTOMIZE_REMOTE_FILES=allow``) lets http(s)
+    resource files be fetched (``remote.fetch_file``); otherwise they are refused."""
     cache = cache or RemoteCache()
+    if allow_files is None:
+        allow_files = allow_files_default()
 
     def remote(parent: Loader | None, target: str) -> Loader:
         spec = parse(target)
@@ -186,4 +222,6 @@ def serve(cache: RemoteCache | None = None):
                           real=True, fs=DISK, remote=remote)
         ldr.clone_dir, ldr.spec = os.path.realpath(cache.checkout_dir(spec)), spec
         return ldr
+    if allow_files:
+        remote.fetch_file = lambda url: fetch_file(url, offline=cache.offline)
     return remote
