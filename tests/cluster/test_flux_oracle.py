@@ -103,17 +103,17 @@ def test_kustomize_controller_leaves_the_same_state_on_each_revision(two_cluster
         # what was applied, with which action: Flux logs a map {Kind/ns/name: action};
         # what was pruned: "garbage collection completed: <id> deleted|skipped" lines
         flux_apply, flux_gc = kc.outcome(mark, revision)
-        assert {c.id: c.action for c in mine.applied} == flux_apply, step
+        assert {c.id: c.action for c in mine.applied} == flux_apply, (step, kc.log)
         assert sorted(str(c) for c in mine.pruned + mine.prune_skipped) == \
             sorted(flux_gc), step
         # the inventories: same Flux ids, versions and order
         mine_inv = json.loads(ours.get("configmap", "pytest-kustomize-shop",
                                        "flux-system")["data"]["entries"])
-        assert mine_inv == ks["status"]["inventory"]["entries"], step
+        assert mine_inv == ks["status"]["inventory"]["entries"], (step, kc.log)
         # the objects on both servers
         for entry_id in mine.inventory + watched:
             assert comparable(live(ours, entry_id)) == comparable(live(theirs, entry_id)), \
-                (step, entry_id)
+                (step, entry_id, kc.log)
         for c in (ours, theirs):
             dep = c.get("deployment", "web", "shop-prod")
             assert dep["status"]["availableReplicas"] == dep["spec"]["replicas"]
@@ -166,13 +166,13 @@ def test_kustomize_controller_treats_flux_annotations_the_same(two_clusters, tmp
             kc.kustomization(name="ann", path="./")
         ks = kc.reconciled(rev, name="ann")
         flux_apply, flux_gc = kc.outcome(mark, rev)
-        assert {c.id: c.action for c in mine.applied} == flux_apply, revision
+        assert {c.id: c.action for c in mine.applied} == flux_apply, (revision, kc.log)
         assert sorted(str(c) for c in mine.pruned + mine.prune_skipped) == sorted(flux_gc)
         assert json.loads(ours.get("configmap", "pytest-kustomize-ann", "flux-system")
                           ["data"]["entries"]) == ks["status"]["inventory"]["entries"]
         for entry_id in ids:
             assert comparable(live(ours, entry_id)) == comparable(live(theirs, entry_id)), \
-                (revision, entry_id)
+                (revision, entry_id, kc.log)
         if revision == 1:
             for c in (ours, theirs):     # drift made by hand with kubectl
                 c.kubectl("patch", "configmap", "once", "-n", "ann", "-p",
@@ -309,15 +309,15 @@ def test_a_flux_kustomization_source_leaves_the_same_state(two_clusters, tmp_pat
         kc.client.apply(obj)
         ks = kc.reconciled(revision, name="webapp")
         flux_apply, flux_gc = kc.outcome(mark, revision)
-        assert {c.id: c.action for c in mine.applied} == flux_apply, step
+        assert {c.id: c.action for c in mine.applied} == flux_apply, (step, kc.log)
         assert sorted(str(c) for c in mine.pruned + mine.prune_skipped) == \
             sorted(flux_gc), step
         mine_inv = json.loads(ours.get("configmap", "pytest-kustomize-webapp",
                                        "flux-system")["data"]["entries"])
-        assert mine_inv == ks["status"]["inventory"]["entries"], step
+        assert mine_inv == ks["status"]["inventory"]["entries"], (step, kc.log)
         for entry_id in mine.inventory + watched:
             assert comparable(live(ours, entry_id)) == comparable(live(theirs, entry_id)), \
-                (step, entry_id)
+                (step, entry_id, kc.log)
         if step == 0:
             for c in (ours, theirs):
                 c.kubectl("create", "configmap", "by-hand", "-n", "fluxapp",
