@@ -122,8 +122,9 @@ def test_reconcile(kube_cluster, worker_id, n):
     r = kube_cluster.reconcile(app, name="PFX-" + n, wait=WAIT, timeout=90)
     assert r.ids("created") == ["Namespace/PFX-" + n, "Deployment/PFX-" + n + "/api"]
     assert not kube_cluster.reconcile(app, name="PFX-" + n).changed
-    print("CLUSTER", worker_id, kube_cluster.provider, kube_cluster.context,
-          kube_cluster.server or "-")
+    with open("REPORT", "a") as f:          # xdist workers' stdout does not reach us
+        print("CLUSTER", worker_id, kube_cluster.provider, kube_cluster.context,
+              kube_cluster.server or "-", file=f)
 '''
 
 _spec = importlib.util.spec_from_file_location(
@@ -132,13 +133,15 @@ kind_shim = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(kind_shim)
 
 
-def xdist_test(prefix: str, wait: bool) -> str:
-    return XDIST_TEST.replace("PFX", prefix).replace("WAIT", str(wait))
+def xdist_test(pytester, prefix: str, wait: bool) -> None:
+    pytester.makepyfile(XDIST_TEST.replace("PFX", prefix).replace("WAIT", str(wait)).replace(
+        "REPORT", str(pytester.path / "clusters.txt")))
 
 
-def _clusters(result) -> set:
-    """(worker, provider, context, server) printed by the inner tests."""
-    return set(re.findall(r"CLUSTER (gw\d) (\S+) (\S+) (\S+)", result.stdout.str()))
+def _clusters(pytester) -> set:
+    """(worker, provider, context, server) the inner tests wrote."""
+    return set(re.findall(r"CLUSTER (gw\d) (\S+) (\S+) (\S+)",
+                          (pytester.path / "clusters.txt").read_text()))
 
 
 def test_under_xdist_each_worker_starts_its_own_local_cluster(control_plane_tools, pytester,
@@ -146,10 +149,10 @@ def test_under_xdist_each_worker_starts_its_own_local_cluster(control_plane_tool
     pytest.importorskip("xdist")
     monkeypatch.setenv("PYTEST_KUSTOMIZE_TOOLS", TOOLS_ROOT)
     monkeypatch.setenv("PYTHONPATH", ROOT)
-    pytester.makepyfile(xdist_test("xl", True))
-    result = pytester.runpytest_subprocess("--kube-cluster=local", "-n", "2", "-s", "-v")
+    xdist_test(pytester, "xl", True)
+    result = pytester.runpytest_subprocess("--kube-cluster=local", "-n", "2", "-v")
     result.assert_outcomes(passed=4)
-    seen = _clusters(result)
+    seen = _clusters(pytester)
     assert {w for w, *_ in seen} == {"gw0", "gw1"}, result.stdout.str()
     assert len({server for *_, server in seen}) == 2        # two API servers
 
@@ -157,11 +160,11 @@ def test_under_xdist_each_worker_starts_its_own_local_cluster(control_plane_tool
 def test_under_xdist_a_kubeconfig_cluster_is_shared(pytester, local_cluster, monkeypatch):
     pytest.importorskip("xdist")
     monkeypatch.setenv("PYTHONPATH", ROOT)
-    pytester.makepyfile(xdist_test("xk", False))
+    xdist_test(pytester, "xk", False)
     result = pytester.runpytest_subprocess("--kube-config", local_cluster.kubeconfig,
-                                           "-n", "2", "-s", "-v")
+                                           "-n", "2", "-v")
     result.assert_outcomes(passed=4)
-    seen = _clusters(result)
+    seen = _clusters(pytester)
     assert {w for w, *_ in seen} == {"gw0", "gw1"}, result.stdout.str()
     assert {server for *_, server in seen} == {local_cluster.server}
 
@@ -172,10 +175,10 @@ def test_under_xdist_each_worker_gets_its_own_kind_cluster(pytester, local_clust
     monkeypatch.setenv("PYTEST_KUSTOMIZE_KIND",
                        kind_shim.write_shim(tmp_path, local_cluster.kubeconfig))
     monkeypatch.setenv("PYTHONPATH", ROOT)
-    pytester.makepyfile(xdist_test("xi", False))
-    result = pytester.runpytest_subprocess("--kube-cluster=kind", "-n", "2", "-s", "-v")
+    xdist_test(pytester, "xi", False)
+    result = pytester.runpytest_subprocess("--kube-cluster=kind", "-n", "2", "-v")
     result.assert_outcomes(passed=4)
-    assert {(w, p, ctx) for w, p, ctx, _ in _clusters(result)} == {
+    assert {(w, p, ctx) for w, p, ctx, _ in _clusters(pytester)} == {
         ("gw0", "kind", "kind-pytest-kustomize-gw0"),
         ("gw1", "kind", "kind-pytest-kustomize-gw1")}, result.stdout.str()
     calls = kind_shim.calls(tmp_path)
