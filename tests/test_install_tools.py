@@ -3,6 +3,7 @@ script as CI's scripts/install-tools, a wheel carries it and the Go wrapper modu
 messages name the command."""
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import subprocess
@@ -120,3 +121,30 @@ def test_a_missing_tool_skips_naming_the_command(pytester, monkeypatch, tmp_path
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["SKIPPED *kubeconform not found*install it with: "
                                  "pytest-kustomize install-tools kubeconform*"])
+
+
+def test_a_second_install_of_a_tool_waits_for_the_first(tmp_path):
+    """Parallel runs (CI jobs on one cache, xdist workers) build a tool one at a time: while
+    another holds the tool's lock the script does not even check the stamp; once it is
+    released it finds the stamp the first run wrote and skips the build."""
+    kind = tools.require_tool("kind")
+    src_stamp = os.path.join(tools.tools_root(), "stamps", "kind")
+    if not os.path.isfile(src_stamp):
+        pytest.skip("kind was not installed by install-tools (no stamp)")
+    root = tmp_path / "tools"
+    (root / "bin").mkdir(parents=True)
+    (root / "stamps").mkdir()
+    os.symlink(kind, root / "bin" / "kind")
+    (root / "stamps" / "kind").write_bytes(read(src_stamp))
+    env = dict(os.environ, PYTEST_KUSTOMIZE_TOOLS=str(root))
+    with open(root / "stamps" / ".kind.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        p = subprocess.Popen(["bash", SCRIPT, "kind"], env=env, stderr=subprocess.PIPE,
+                             text=True)
+        with pytest.raises(subprocess.TimeoutExpired):
+            p.wait(3)                                   # blocked on the lock
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        _out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    assert "install-tools: kind %s is up to date" % tools.PINNED_VERSIONS["kind"] in err
+    assert "building" not in err

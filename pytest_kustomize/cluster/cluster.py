@@ -44,20 +44,25 @@ class Cluster:
             self._client = KubeClient(self.kubeconfig, self.context)
         return self._client
 
-    def reconcile(self, source, *, name: str, namespace: str = "flux-system",
-                  prune: bool = True, wait: bool = False, timeout: float = 120,
-                  force: bool = False) -> "_reconcile.ReconcileResult":
-        """Apply ``source`` (an overlay directory, ``Resources``, YAML or dicts) as a Flux
+    def reconcile(self, source, *, name: str | None = None, namespace: str | None = None,
+                  prune: bool | None = None, wait: bool | None = None,
+                  timeout: float | None = None, force: bool | None = None,
+                  root=None) -> "_reconcile.ReconcileResult":
+        """Apply ``source`` (an overlay directory, ``Resources``, YAML, dicts, or a Flux
+        Kustomization object or file built from the source directory ``root``) as a Flux
         Kustomization ``namespace/name`` would, prune what the previous reconcile of that
         name applied and this one does not, and with ``wait`` wait until every object is
-        Current (see docs/cluster.md)."""
+        Current (see docs/cluster.md). Defaults: ``flux-system``, prune, no wait, 120 s —
+        or a Flux Kustomization's own name, namespace and spec."""
         return _reconcile.reconcile(self.client, source, name=name, namespace=namespace,
-                                    prune=prune, wait=wait, timeout=timeout, force=force)
+                                    prune=prune, wait=wait, timeout=timeout, force=force,
+                                    root=root)
 
-    def diff(self, source, *, name: str, namespace: str = "flux-system",
-             prune: bool = True) -> "_diff.DiffResult":
+    def diff(self, source, *, name: str | None = None, namespace: str | None = None,
+             prune: bool | None = None, root=None) -> "_diff.DiffResult":
         """What :meth:`reconcile` would create, change and prune (server-side dry-run)."""
-        return _diff.diff(self.client, source, name=name, namespace=namespace, prune=prune)
+        return _diff.diff(self.client, source, name=name, namespace=namespace, prune=prune,
+                          root=root)
 
     # --- kubectl ----------------------------------------------------------------------
     def kubectl_argv(self, *args: str) -> list:

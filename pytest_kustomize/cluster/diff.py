@@ -14,7 +14,7 @@ from .apply import (CONFIGURED, CREATED, DELETED, EXCLUDE, IF_NOT_PRESENT, PRUNE
                     SKIPPED, UNCHANGED, Change, any_in_metadata, drifted, sort_key)
 from .client import KubeClient
 from .inventory import Entry, InventoryStore, owner_labels, stale
-from .reconcile import prepare
+from .reconcile import prepare, resolve
 
 _SERVER_FIELDS = ("managedFields", "resourceVersion", "uid", "generation",
                   "creationTimestamp")
@@ -94,10 +94,15 @@ def unified(live: dict, dry: dict, label: str) -> str:
                                           lineterm=""))
 
 
-def diff(client: KubeClient, source, *, name: str, namespace: str = "flux-system",
-         prune: bool = True) -> DiffResult:
-    """Dry-run ``source`` as reconcile ``namespace/name`` against the live cluster."""
-    objs, _rev = prepare(source, name, namespace)
+def diff(client: KubeClient, source, *, name: str | None = None,
+         namespace: str | None = None, prune: bool | None = None, root=None) -> DiffResult:
+    """Dry-run ``source`` as reconcile ``namespace/name`` against the live cluster (a Flux
+    Kustomization source names itself, and its ``spec.prune`` is the default)."""
+    objects, name, namespace, fs = resolve(client, source, name, namespace, root)
+    if fs is not None:
+        prune = fs.option("prune", prune)
+    prune = True if prune is None else prune
+    objs, _rev = prepare(objects, name, namespace)
     result = DiffResult(name, namespace)
     entries = []
     for obj in sorted(objs, key=sort_key):

@@ -60,6 +60,17 @@ class _Artifacts(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
 
 
+def kustomization_object(*, name: str, path: str, namespace: str = "flux-system",
+                         prune: bool = True, wait: bool = True, timeout: str = "2m",
+                         **spec) -> dict:
+    """A Kustomization on GitRepository ``name`` (interval 10m) with ``spec`` added."""
+    return {"apiVersion": KS_API, "kind": "Kustomization",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {"interval": "10m", "path": path, "prune": prune, "wait": wait,
+                     "timeout": timeout,
+                     "sourceRef": {"kind": "GitRepository", "name": name}, **spec}}
+
+
 class KustomizeController:
     """Start with :meth:`start` on a cluster (its CRDs are applied first), then for each
     revision :meth:`publish` a directory and :meth:`reconciled` waits for the controller to
@@ -135,14 +146,13 @@ class KustomizeController:
         return url
 
     def kustomization(self, *, name: str, path: str, namespace: str = "flux-system",
-                      prune: bool = True, wait: bool = True, timeout: str = "2m") -> dict:
-        """Apply the Kustomization ``namespace/name`` on GitRepository ``name``."""
-        return self.client.apply({
-            "apiVersion": KS_API, "kind": "Kustomization",
-            "metadata": {"name": name, "namespace": namespace},
-            "spec": {"interval": "10m", "path": path, "prune": prune, "wait": wait,
-                     "timeout": timeout,
-                     "sourceRef": {"kind": "GitRepository", "name": name}}})
+                      prune: bool = True, wait: bool = True, timeout: str = "2m",
+                      **spec) -> dict:
+        """Apply the Kustomization ``namespace/name`` on GitRepository ``name`` (``spec``:
+        further fields, e.g. ``targetNamespace``, ``postBuild``)."""
+        return self.client.apply(kustomization_object(
+            name=name, path=path, namespace=namespace, prune=prune, wait=wait,
+            timeout=timeout, **spec))
 
     def reconciled(self, revision: str, *, name: str, namespace: str = "flux-system",
                    timeout: float = 180) -> dict:
@@ -163,6 +173,30 @@ class KustomizeController:
         raise ClusterError("kustomize-controller did not apply %s: %s\n%s" % (
             revision, json.dumps((ks or {}).get("status"), indent=1), self.log_tail()),
             file=self.log)
+
+    def mark(self) -> tuple:
+        """Where the log stands now, for :meth:`outcome`."""
+        return (len(self.log_entries("server-side apply completed")),
+                len(self.log_entries("garbage collection completed")))
+
+    def outcome(self, mark: tuple, revision: str, timeout: float = 30) -> tuple:
+        """(``{Kind/ns/name: action}`` the controller applied at ``revision``, its garbage
+        collection lines) logged since ``mark``. The apply record is waited for (the log is
+        written by another process); its absence raises ClusterError with the log tail."""
+        deadline = time.monotonic() + timeout
+        while True:
+            applied = [r for r in self.log_entries("server-side apply completed")[mark[0]:]
+                       if r.get("revision") == revision]
+            if applied or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        if not applied:
+            raise ClusterError("kustomize-controller logged no 'server-side apply completed' "
+                               "for %s\n%s" % (revision, self.log_tail()), file=self.log)
+        gc = [line for r in self.log_entries("garbage collection completed")[mark[1]:]
+              if r.get("revision", revision) == revision
+              for line in str(r.get("msg", "")).split(": ", 1)[-1].splitlines()]
+        return applied[0].get("output") or {}, gc
 
     def log_tail(self, lines: int = 30) -> str:
         with open(self.log, errors="replace") as f:

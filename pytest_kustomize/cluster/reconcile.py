@@ -15,6 +15,7 @@ from ..errors import ClusterError, ReconcileError
 from .apply import (CONFIGURED, CREATED, DELETED, SKIPPED, UNCHANGED, Change, apply_staged,
                     normalize)
 from .client import KubeClient, object_id
+from .flux_source import flux_source
 from .inventory import InventoryStore, owner_labels, stale
 from .prune import prune as prune_stale
 from .wait import wait_for
@@ -96,10 +97,30 @@ def load_source(source) -> list:
     return out
 
 
-def prepare(source, name: str, namespace: str) -> tuple:
+def resolve(client: KubeClient | None, source, name: str | None, namespace: str | None,
+            root=None) -> tuple:
+    """(objects, name, namespace, :class:`FluxSource` or None) of ``source``. A Flux
+    Kustomization (object, dict or file) is built by the flux layer and names the reconcile;
+    anything else needs ``name``."""
+    fs = flux_source(source, name=name, namespace=namespace, root=root)
+    if fs is not None:
+        for given, own, what in ((name, fs.name, "name"), (namespace, fs.namespace,
+                                                            "namespace")):
+            if given is not None and given != own:
+                raise ClusterError("%s=%r differs from the Flux Kustomization's %s %r"
+                                   % (what, given, what, own),
+                                   file=fs.kustomization.file, field="metadata." + what)
+        return fs.objects(client), fs.name, fs.namespace, fs
+    if not name:
+        raise ClusterError("reconcile needs name= (the Kustomization this source stands "
+                           "for) unless the source is a Flux Kustomization")
+    return load_source(source), name, namespace or "flux-system", None
+
+
+def prepare(objects: list, name: str, namespace: str) -> tuple:
     """(objects normalized and stamped with the owner labels, revision digest)."""
     objs = []
-    for o in load_source(source):
+    for o in objects:
         o = normalize(o)
         md = o.setdefault("metadata", {})
         md["labels"] = {**(md.get("labels") or {}), **owner_labels(name, namespace)}
@@ -108,17 +129,27 @@ def prepare(source, name: str, namespace: str) -> tuple:
     return objs, "sha256:" + digest
 
 
-def reconcile(client: KubeClient, source, *, name: str, namespace: str = "flux-system",
-              prune: bool = True, wait: bool = False, timeout: float = 120,
-              force: bool = False) -> ReconcileResult:
+def reconcile(client: KubeClient, source, *, name: str | None = None,
+              namespace: str | None = None, prune: bool | None = None,
+              wait: bool | None = None, timeout: float | None = None,
+              force: bool | None = None, root=None) -> ReconcileResult:
     """Apply ``source`` as Flux Kustomization ``namespace/name`` would, prune what its
     previous reconcile applied and this one no longer does, optionally wait for health.
+    For a Flux Kustomization source, name, namespace, prune, wait, timeout and force default
+    to its own (``spec.prune``, ``spec.wait``, ``spec.timeout`` or ``spec.interval``,
+    ``spec.force``); otherwise to ``flux-system``, prune, no wait, 120 s, no force.
     Raises :class:`ReconcileError` naming the objects that failed."""
-    objs, revision = prepare(source, name, namespace)
+    objects, name, namespace, fs = resolve(client, source, name, namespace, root)
+    if fs is not None:
+        prune, wait = fs.option("prune", prune), fs.option("wait", wait)
+        timeout, force = fs.option("timeout", timeout), fs.option("force", force)
+    prune = True if prune is None else prune
+    timeout = 120 if timeout is None else timeout
+    objs, revision = prepare(objects, name, namespace)
     store = InventoryStore(client, name, namespace)
     old = store.load() or []
     try:
-        changes = apply_staged(client, objs, force=force, timeout=timeout)
+        changes = apply_staged(client, objs, force=bool(force), timeout=timeout)
     except ClusterError as e:
         raise ReconcileError("%s/%s: %s" % (namespace, name, e.message)) from None
     entries = [c.entry for c in changes]

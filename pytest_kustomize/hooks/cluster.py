@@ -28,13 +28,19 @@ def pytest_addoption(parser):
 def kube_cluster(pytestconfig):
     """A real API server for the session (see docs/cluster.md): a
     :class:`pytest_kustomize.cluster.Cluster` with ``kubeconfig``, ``apply``, ``get`` and
-    ``kubectl``. Skips (fails in CI) when no provider can run here."""
+    ``kubectl``. Skips (fails in CI) when no provider can run here. Under pytest-xdist
+    each worker has its own (the local API server, or the kind cluster ``NAME-gwN``); a
+    ``--kube-config`` cluster is shared by all workers (see docs/xdist.md)."""
+    kind_name = option(pytestconfig, "kind_cluster_name")
+    worker = getattr(pytestconfig, "workerinput", {}).get("workerid")
+    if worker:                       # pytest-xdist: one kind cluster per worker
+        kind_name = "%s-%s" % (kind_name, worker)
     try:
         provider = choose_provider(
             option(pytestconfig, "kube_cluster", "auto"),
             kubeconfig=pytestconfig.getoption("kube_config"),
             context=pytestconfig.getoption("kube_context"),
-            kind_name=option(pytestconfig, "kind_cluster_name"))
+            kind_name=kind_name)
     except ClusterUnavailable as e:
         tools.missing(str(e), ["etcd", "kube-apiserver"])
     with provider as cluster:

@@ -46,14 +46,23 @@ def test_a_server_that_does_not_answer(local_cluster, tmp_path):
         ExistingCluster(str(kc)).start()
 
 
-def test_a_kubeconfig_cluster_reconciles_and_prunes(local_cluster):
+def test_a_kubeconfig_cluster_reconciles_waits_and_prunes(local_cluster):
     docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ex-rc"}},
             {"apiVersion": "v1", "kind": "ConfigMap",
-             "metadata": {"name": "a", "namespace": "ex-rc"}, "data": {"k": "v"}}]
+             "metadata": {"name": "a", "namespace": "ex-rc"}, "data": {"k": "v"}},
+            {"apiVersion": "apps/v1", "kind": "Deployment",
+             "metadata": {"name": "api", "namespace": "ex-rc"},
+             "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "api"}},
+                      "template": {"metadata": {"labels": {"app": "api"}},
+                                   "spec": {"containers": [{"name": "api",
+                                                            "image": "example/api:1"}]}}}}]
     with ExistingCluster(local_cluster.kubeconfig) as c:
-        assert c.reconcile(docs, name="ex").ids("created") == ["Namespace/ex-rc",
-                                                               "ConfigMap/ex-rc/a"]
+        r = c.reconcile(docs, name="ex", wait=True, timeout=90)
+        assert r.ids("created") == ["Namespace/ex-rc", "ConfigMap/ex-rc/a",
+                                    "Deployment/ex-rc/api"]
+        assert c.get("deployment", "api", "ex-rc")["status"]["availableReplicas"] == 2
     with ExistingCluster(local_cluster.kubeconfig) as c:     # a new client, same inventory
-        r = c.reconcile(docs[:1], name="ex")
+        r = c.reconcile([docs[0], docs[2]], name="ex", wait=True, timeout=90)
         assert r.ids("deleted") == ["ConfigMap/ex-rc/a"]
+        assert r.ids("unchanged") == ["Namespace/ex-rc", "Deployment/ex-rc/api"]
         assert c.get("configmap", "a", "ex-rc") is None

@@ -1,7 +1,11 @@
 """The session fixture ``kube_cluster`` as a user's test suite sees it."""
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
+
+import pytest
 
 from pytest_kustomize.tools import find_tool, require_tool, tools_root
 
@@ -89,3 +93,95 @@ def test_kube_cluster_reconciles_and_waits_with_the_controllers(control_plane_to
     result = pytester.runpytest_subprocess("--kube-cluster=local", "-s")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*2 created*", "*Deployment/user-app/api created*"])
+
+
+
+# --- pytest-xdist: the fixture per worker -------------------------------------------------
+XDIST_TEST = '''
+import pytest
+
+APP = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: PFX-NS}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: PFX-NS}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: example/api:1}]}
+"""
+
+@pytest.mark.parametrize("n", ["a", "b", "c", "d"])
+def test_reconcile(kube_cluster, worker_id, n):
+    app = APP.replace("NS", n)
+    r = kube_cluster.reconcile(app, name="PFX-" + n, wait=WAIT, timeout=90)
+    assert r.ids("created") == ["Namespace/PFX-" + n, "Deployment/PFX-" + n + "/api"]
+    assert not kube_cluster.reconcile(app, name="PFX-" + n).changed
+    with open("REPORT", "a") as f:          # xdist workers' stdout does not reach us
+        print("CLUSTER", worker_id, kube_cluster.provider, kube_cluster.context,
+              kube_cluster.server or "-", file=f)
+'''
+
+_spec = importlib.util.spec_from_file_location(
+    "kind_shim", os.path.join(os.path.dirname(os.path.abspath(__file__)), "kind_shim.py"))
+kind_shim = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(kind_shim)
+
+
+def xdist_test(pytester, prefix: str, wait: bool) -> None:
+    pytester.makepyfile(XDIST_TEST.replace("PFX", prefix).replace("WAIT", str(wait)).replace(
+        "REPORT", str(pytester.path / "clusters.txt")))
+
+
+def _clusters(pytester) -> set:
+    """(worker, provider, context, server) the inner tests wrote."""
+    return set(re.findall(r"CLUSTER (gw\d) (\S+) (\S+) (\S+)",
+                          (pytester.path / "clusters.txt").read_text()))
+
+
+def test_under_xdist_each_worker_starts_its_own_local_cluster(control_plane_tools, pytester,
+                                                              monkeypatch):
+    pytest.importorskip("xdist")
+    monkeypatch.setenv("PYTEST_KUSTOMIZE_TOOLS", TOOLS_ROOT)
+    monkeypatch.setenv("PYTHONPATH", ROOT)
+    xdist_test(pytester, "xl", True)
+    result = pytester.runpytest_subprocess("--kube-cluster=local", "-n", "2", "-v")
+    result.assert_outcomes(passed=4)
+    seen = _clusters(pytester)
+    assert {w for w, *_ in seen} == {"gw0", "gw1"}, result.stdout.str()
+    assert len({server for *_, server in seen}) == 2        # two API servers
+
+
+def test_under_xdist_a_kubeconfig_cluster_is_shared(pytester, local_cluster, monkeypatch):
+    pytest.importorskip("xdist")
+    monkeypatch.setenv("PYTHONPATH", ROOT)
+    xdist_test(pytester, "xk", False)
+    result = pytester.runpytest_subprocess("--kube-config", local_cluster.kubeconfig,
+                                           "-n", "2", "-v")
+    result.assert_outcomes(passed=4)
+    seen = _clusters(pytester)
+    assert {w for w, *_ in seen} == {"gw0", "gw1"}, result.stdout.str()
+    assert {server for *_, server in seen} == {local_cluster.server}
+
+
+def test_under_xdist_each_worker_gets_its_own_kind_cluster(pytester, local_cluster,
+                                                           monkeypatch, tmp_path):
+    pytest.importorskip("xdist")
+    monkeypatch.setenv("PYTEST_KUSTOMIZE_KIND",
+                       kind_shim.write_shim(tmp_path, local_cluster.kubeconfig))
+    monkeypatch.setenv("PYTHONPATH", ROOT)
+    xdist_test(pytester, "xi", False)
+    result = pytester.runpytest_subprocess("--kube-cluster=kind", "-n", "2", "-v")
+    result.assert_outcomes(passed=4)
+    assert {(w, p, ctx) for w, p, ctx, _ in _clusters(pytester)} == {
+        ("gw0", "kind", "kind-pytest-kustomize-gw0"),
+        ("gw1", "kind", "kind-pytest-kustomize-gw1")}, result.stdout.str()
+    calls = kind_shim.calls(tmp_path)
+    made = sorted(c[3] for c in calls if c[:2] == ["create", "cluster"])
+    gone = sorted(c[3] for c in calls if c[:2] == ["delete", "cluster"])
+    assert made == gone == ["pytest-kustomize-gw0", "pytest-kustomize-gw1"]

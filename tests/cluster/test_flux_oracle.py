@@ -9,16 +9,28 @@ import copy
 import hashlib
 import json
 import os
+import shutil
 
 import pytest
 import yaml
 
 from pytest_kustomize import tools
 from pytest_kustomize.cluster import LocalApiServer
-from pytest_kustomize.cluster.kustomize_controller import KustomizeController
+from pytest_kustomize.cluster.kustomize_controller import (KustomizeController,
+                                                           kustomization_object)
 from pytest_kustomize.cluster.inventory import NAME_LABEL, NAMESPACE_LABEL
 from pytest_kustomize.tools import require_tool
 
+KEEP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: legacy-flags
+  annotations:
+    kustomize.toolkit.fluxcd.io/prune: disabled
+data:
+  OLD_CHECKOUT: "true"
+"""
 FLUX_LABELS = ("kustomize.toolkit.fluxcd.io/name", "kustomize.toolkit.fluxcd.io/namespace")
 
 
@@ -82,30 +94,26 @@ def test_kustomize_controller_leaves_the_same_state_on_each_revision(two_cluster
         mine = ours.reconcile(overlay, name="shop", wait=True, timeout=120)
 
         revision = "main@sha1:" + hashlib.sha1(b"%d%s" % (step, version.encode())).hexdigest()
-        applies = len(kc.log_entries("server-side apply completed"))
-        gcs = len(kc.log_entries("garbage collection completed"))
+        mark = kc.mark()
         kc.publish(root, revision)
         if step == 0:
             kc.kustomization(name="shop", path="./overlays/production")
         ks = kc.reconciled(revision, name="shop")
 
-        # what was applied, with which action: Flux logs a map {Kind/ns/name: action}
-        flux_apply = [r for r in kc.log_entries("server-side apply completed")[applies:]
-                      if r.get("revision") == revision][0]["output"]
-        assert {c.id: c.action for c in mine.applied} == flux_apply, step
+        # what was applied, with which action: Flux logs a map {Kind/ns/name: action};
         # what was pruned: "garbage collection completed: <id> deleted|skipped" lines
-        flux_gc = [line for r in kc.log_entries("garbage collection completed")[gcs:]
-                   for line in r["msg"].split(": ", 1)[1].splitlines()]
+        flux_apply, flux_gc = kc.outcome(mark, revision)
+        assert {c.id: c.action for c in mine.applied} == flux_apply, (step, kc.log)
         assert sorted(str(c) for c in mine.pruned + mine.prune_skipped) == \
             sorted(flux_gc), step
         # the inventories: same Flux ids, versions and order
         mine_inv = json.loads(ours.get("configmap", "pytest-kustomize-shop",
                                        "flux-system")["data"]["entries"])
-        assert mine_inv == ks["status"]["inventory"]["entries"], step
+        assert mine_inv == ks["status"]["inventory"]["entries"], (step, kc.log)
         # the objects on both servers
         for entry_id in mine.inventory + watched:
             assert comparable(live(ours, entry_id)) == comparable(live(theirs, entry_id)), \
-                (step, entry_id)
+                (step, entry_id, kc.log)
         for c in (ours, theirs):
             dep = c.get("deployment", "web", "shop-prod")
             assert dep["status"]["availableReplicas"] == dep["spec"]["replicas"]
@@ -152,23 +160,19 @@ def test_kustomize_controller_treats_flux_annotations_the_same(two_clusters, tmp
         write_annotated(root, revision)
         mine = ours.reconcile(root, name="ann", wait=True, timeout=60)
         rev = "main@sha1:" + hashlib.sha1(b"ann%d" % revision).hexdigest()
-        applies = len(kc.log_entries("server-side apply completed"))
-        gcs = len(kc.log_entries("garbage collection completed"))
+        mark = kc.mark()
         kc.publish(root, rev, name="ann")
         if revision == 1:
             kc.kustomization(name="ann", path="./")
         ks = kc.reconciled(rev, name="ann")
-        flux_apply = [r for r in kc.log_entries("server-side apply completed")[applies:]
-                      if r.get("revision") == rev][0]["output"]
-        assert {c.id: c.action for c in mine.applied} == flux_apply, revision
-        flux_gc = [line for r in kc.log_entries("garbage collection completed")[gcs:]
-                   for line in r["msg"].split(": ", 1)[1].splitlines()]
+        flux_apply, flux_gc = kc.outcome(mark, rev)
+        assert {c.id: c.action for c in mine.applied} == flux_apply, (revision, kc.log)
         assert sorted(str(c) for c in mine.pruned + mine.prune_skipped) == sorted(flux_gc)
         assert json.loads(ours.get("configmap", "pytest-kustomize-ann", "flux-system")
                           ["data"]["entries"]) == ks["status"]["inventory"]["entries"]
         for entry_id in ids:
             assert comparable(live(ours, entry_id)) == comparable(live(theirs, entry_id)), \
-                (revision, entry_id)
+                (revision, entry_id, kc.log)
         if revision == 1:
             for c in (ours, theirs):     # drift made by hand with kubectl
                 c.kubectl("patch", "configmap", "once", "-n", "ann", "-p",
@@ -183,3 +187,154 @@ def test_kustomize_controller_treats_flux_annotations_the_same(two_clusters, tmp
         assert c.get("configmap", "once", "ann")["data"] == {"value": "hand"}
         assert c.get("configmap", "merged", "ann")["metadata"]["labels"]["team"] == "hand"
         assert "team" not in c.get("configmap", "plain", "ann")["metadata"]["labels"]
+
+
+# --- a Flux Kustomization as the source: the same object given to both -----------------
+WEB = {
+    "deployment.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: ${replicas:=1}
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.25
+""",
+    "service.yaml": """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+""",
+    "settings.yaml": """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  greeting: "${greeting}"
+  region: ${region}
+  token: ${token}
+  cluster: ${cluster_name:=local}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: raw
+  annotations:
+    kustomize.toolkit.fluxcd.io/substitute: disabled
+data:
+  text: "${greeting} stays"
+""",
+    "extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: b\n",
+    "keep.yaml": KEEP,
+}
+
+
+def write_web(root: str, version: str) -> None:
+    """``apps/web`` at ``v1`` (with ConfigMaps extra and legacy-flags, prune: disabled) or
+    ``v2`` (both dropped)."""
+    d = os.path.join(root, "apps", "web")
+    if os.path.exists(d):
+        shutil.rmtree(d)
+    os.makedirs(d)
+    names = list(WEB) if version == "v1" else ["deployment.yaml", "service.yaml",
+                                              "settings.yaml"]
+    for n in names:
+        with open(os.path.join(d, n), "w") as f:
+            f.write(WEB[n])
+    with open(os.path.join(d, "kustomization.yaml"), "w") as f:
+        f.write("resources:\n" + "".join("- %s\n" % n for n in names))
+
+
+def web_spec(version: str) -> dict:
+    """The Kustomization's own transformations; v2 changes the image tag and a variable."""
+    return {
+        "targetNamespace": "fluxapp",
+        "images": [{"name": "nginx", "newTag": "1.27" if version == "v1" else "1.28"}],
+        "patches": [
+            {"target": {"kind": "Deployment"},
+             "patch": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: any\n"
+                      "spec:\n  template:\n    metadata:\n      annotations:\n"
+                      "        patched: \"yes\"\n"},
+            {"target": {"kind": "Service", "name": "web"},
+             "patch": "- op: replace\n  path: /spec/ports/0/port\n  value: 8080\n"}],
+        "postBuild": {
+            "substitute": {"greeting": "hello", "replicas": "2" if version == "v1" else "3"},
+            "substituteFrom": [{"kind": "ConfigMap", "name": "vars"},
+                               {"kind": "Secret", "name": "secret-vars"},
+                               {"kind": "ConfigMap", "name": "absent", "optional": True}]},
+        "commonMetadata": {"labels": {"team": "shop"}, "annotations": {"owner": "qa"}},
+    }
+
+
+def test_a_flux_kustomization_source_leaves_the_same_state(two_clusters, tmp_path):
+    ours, theirs, kc = two_clusters
+    root = str(tmp_path / "repo")
+    for c in (ours, theirs):
+        for doc in ({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}}
+                    for n in ("flux-system", "fluxapp")):
+            c.client.apply(doc)
+        c.kubectl("create", "configmap", "vars", "-n", "flux-system", "--from-literal",
+                  "region=eu")
+        c.kubectl("create", "secret", "generic", "secret-vars", "-n", "flux-system",
+                  "--from-literal", "token=s3cret")
+    watched = ["ConfigMap/fluxapp/by-hand", "ConfigMap/fluxapp/extra",
+               "ConfigMap/fluxapp/legacy-flags"]
+    for step, version in enumerate(("v1", "v2", "v2")):
+        write_web(root, version)
+        obj = kustomization_object(name="webapp", path="./apps/web", **web_spec(version))
+        mine = ours.reconcile(obj, root=root)       # prune, wait, timeout: the object's
+
+        revision = "main@sha1:" + hashlib.sha1(b"web%d%s" % (step, version.encode())) \
+            .hexdigest()
+        if step:            # one reconcile with the new artifact and the new spec
+            suspended = copy.deepcopy(obj)
+            suspended["spec"]["suspend"] = True
+            kc.client.apply(suspended)
+        mark = kc.mark()
+        kc.publish(root, revision, name="webapp")
+        kc.client.apply(obj)
+        ks = kc.reconciled(revision, name="webapp")
+        flux_apply, flux_gc = kc.outcome(mark, revision)
+        assert {c.id: c.action for c in mine.applied} == flux_apply, (step, kc.log)
+        assert sorted(str(c) for c in mine.pruned + mine.prune_skipped) == \
+            sorted(flux_gc), step
+        mine_inv = json.loads(ours.get("configmap", "pytest-kustomize-webapp",
+                                       "flux-system")["data"]["entries"])
+        assert mine_inv == ks["status"]["inventory"]["entries"], (step, kc.log)
+        for entry_id in mine.inventory + watched:
+            assert comparable(live(ours, entry_id)) == comparable(live(theirs, entry_id)), \
+                (step, entry_id, kc.log)
+        if step == 0:
+            for c in (ours, theirs):
+                c.kubectl("create", "configmap", "by-hand", "-n", "fluxapp",
+                          "--from-literal=a=b")
+    # what both built, spelled out (so equal-but-unbuilt states cannot pass)
+    dep = ours.get("deployment", "web", "fluxapp")
+    assert dep["spec"]["replicas"] == 3 and dep["status"]["availableReplicas"] == 3
+    pod = dep["spec"]["template"]
+    assert pod["spec"]["containers"][0]["image"] == "nginx:1.28"
+    assert pod["metadata"]["annotations"] == {"patched": "yes"}
+    assert dep["metadata"]["labels"]["team"] == "shop"
+    assert dep["metadata"]["annotations"]["owner"] == "qa"
+    assert ours.get("service", "web", "fluxapp")["spec"]["ports"][0]["port"] == 8080
+    assert ours.get("configmap", "settings", "fluxapp")["data"] == {
+        "greeting": "hello", "region": "eu", "token": "s3cret", "cluster": "local"}
+    assert ours.get("configmap", "raw", "fluxapp")["data"] == {"text": "${greeting} stays"}
+    assert ours.get("configmap", "extra", "fluxapp") is None
+    assert ours.get("configmap", "legacy-flags", "fluxapp") is not None
+    assert ours.get("configmap", "by-hand", "fluxapp") is not None
+    assert set(flux_apply.values()) == {"unchanged"} and not mine.changed

@@ -2,6 +2,9 @@
 engine does not answer (kind stops at `docker info`; the user gets kind's error and a hint)."""
 from __future__ import annotations
 
+import importlib.util
+import os
+
 import pytest
 
 from pytest_kustomize.cluster import (ClusterError, ExistingCluster, KindCluster,
@@ -87,3 +90,45 @@ def test_explicit_providers_and_bad_names():
         choose_provider("minikube")
     with pytest.raises(ClusterError, match="needs --kube-config"):
         choose_provider("kubeconfig")
+
+
+# --- the kind provider's whole path, with a stand-in for the kind binary -----------------
+_spec = importlib.util.spec_from_file_location(
+    "kind_shim", os.path.join(os.path.dirname(os.path.abspath(__file__)), "kind_shim.py"))
+kind_shim_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(kind_shim_module)
+
+
+@pytest.fixture
+def kind_shim(tmp_path, local_cluster):
+    shim = kind_shim_module.write_shim(tmp_path, local_cluster.kubeconfig)
+    return shim, lambda: kind_shim_module.calls(tmp_path)
+
+
+def test_a_kind_cluster_gets_the_same_reconcile(kind_shim, tmp_path):
+    """KindCluster's own code all the way (list, create, kubeconfig, context, reuse), kind
+    replaced by a stand-in whose clusters are the local control plane: reconcile and prune
+    work on what the kind provider returns."""
+    shim, calls = kind_shim
+    docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kind-rc"}},
+            {"apiVersion": "v1", "kind": "ConfigMap",
+             "metadata": {"name": "a", "namespace": "kind-rc"}, "data": {"k": "v"}}]
+    kind = KindCluster("shim", kind=shim, keep=True, kubeconfig_dir=str(tmp_path))
+    with kind as c:
+        assert (c.provider, c.context) == ("kind", "kind-shim") and kind.created
+        r = c.reconcile(docs, name="kind-rc")
+        assert r.ids("created") == ["Namespace/kind-rc", "ConfigMap/kind-rc/a"]
+    # a second session reuses the cluster kind lists (export, no create) and prunes
+    again = tmp_path / "again"
+    again.mkdir()
+    reused = KindCluster("shim", kind=shim, kubeconfig_dir=str(again))
+    with reused as c:
+        assert not reused.created
+        assert c.reconcile(docs[:1], name="kind-rc").ids("deleted") == ["ConfigMap/kind-rc/a"]
+        assert c.get("configmap", "a", "kind-rc") is None
+    assert calls() == [
+        ["get", "clusters"],
+        ["create", "cluster", "--name", "shim", "--kubeconfig",
+         str(tmp_path / "kubeconfig"), "--wait", "120s"],
+        ["get", "clusters"],
+        ["export", "kubeconfig", "--name", "shim", "--kubeconfig", str(again / "kubeconfig")]]

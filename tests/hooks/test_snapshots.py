@@ -34,6 +34,9 @@ PARAM = """
 @pytest.fixture
 def repo(pytester, monkeypatch):
     monkeypatch.delenv("CI", raising=False)
+    # under `pytest -n`, the inner run is not a worker (syrupy reads this variable)
+    for var in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT"):
+        monkeypatch.delenv(var, raising=False)
     for path, content in TREE.items():
         p = pytester.path / path
         p.parent.mkdir(parents=True, exist_ok=True)
