@@ -1,8 +1,16 @@
 """``--kustomize-validate``: a schema-validation test for every kustomization file collected
-(Components excepted), with its options."""
+(Components excepted), with its options.
+
+Gates: ini ``kustomize_roots`` adds the kustomization files under those directories when
+pytest's own collection (``testpaths``) does not reach them, and with neither a warning names
+the kustomization directories nothing validates; ``kustomize_validate_missing_schemas =
+error`` makes a resource without a schema fail; the CRDs of the repository (CRD files and
+multi-document files such as ``flux-system/gotk-components.yaml``) give schemas to their
+custom resources (``kustomize_validate_find_crds``, default on)."""
 from __future__ import annotations
 
 import os
+import pathlib
 import warnings
 
 import pytest
@@ -11,8 +19,12 @@ import yaml
 from ..engine.loader import KUSTOMIZATION_FILE_NAMES
 from ..errors import KustomizeError
 from ..validation import validate
+from ..validation.crds import find_crd_files
 from .options import option
 from .render import renderer_for
+
+_FOUND_CRDS = pytest.StashKey[list]()
+_SKIP_DIRS = {"node_modules", "__pycache__", "venv", ".venv"}
 
 
 def pytest_addoption(parser):
@@ -24,6 +36,9 @@ def pytest_addoption(parser):
                     help="Kubernetes version of the schemas (default 1.33)")
     group.addoption("--kustomize-validate-strict", action="store_true", default=None,
                     help="unknown fields are invalid")
+    group.addoption("--kustomize-validate-missing-schemas", choices=["warn", "error"],
+                    default=None, help="a resource without a schema: a warning (default) "
+                    "or a failure")
     parser.addini("kustomize_validate", "add a validation test per kustomization", type="bool",
                   default=False)
     parser.addini("kustomize_kubernetes_version", "Kubernetes version of the schemas",
@@ -34,6 +49,12 @@ def pytest_addoption(parser):
                   default=[])
     parser.addini("kustomize_validate_crds", "CRD files/directories (relative to the rootdir)",
                   type="paths", default=[])
+    parser.addini("kustomize_validate_missing_schemas", "warn (default) or error: a resource "
+                  "without a schema", default="")
+    parser.addini("kustomize_validate_find_crds", "give schemas to the custom resources of "
+                  "every CRD found in the rootdir's YAML files", type="bool", default=True)
+    parser.addini("kustomize_roots", "directories whose kustomization files get validation "
+                  "tests even when testpaths does not include them", type="paths", default=[])
 
 
 def pytest_collect_file(file_path, parent):
@@ -41,6 +62,73 @@ def pytest_collect_file(file_path, parent):
                                                              "kustomize_validate"):
         return KustomizationValidation.from_parent(parent, path=file_path)
     return None
+
+
+def _kustomization_files(root: str) -> list:
+    out = []
+    for dirpath, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+        out += [os.path.join(dirpath, n) for n in names if n in KUSTOMIZATION_FILE_NAMES]
+    return sorted(out)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    if not option(config, "kustomize_validate"):
+        return
+    done = {os.path.realpath(str(it.path)) for it in items if isinstance(it, ValidationItem)}
+    roots = [str(p) for p in config.getini("kustomize_roots")]
+    from_args = config.args_source == pytest.Config.ArgsSource.ARGS
+    if roots and not from_args:
+        for root in roots:
+            if not os.path.isdir(root):
+                raise pytest.UsageError("kustomize_roots: %s is not a directory" % root)
+            for f in _kustomization_files(root):
+                if os.path.realpath(f) not in done:
+                    done.add(os.path.realpath(f))
+                    node = KustomizationValidation.from_parent(session, path=pathlib.Path(f))
+                    items.extend(node.collect())
+        return
+    if roots or from_args:
+        return
+    missed = [f for f in _kustomization_files(str(config.rootpath))
+              if os.path.realpath(f) not in done and not _is_component(f)]
+    if missed:
+        rel = [os.path.relpath(os.path.dirname(f), str(config.rootpath)) for f in missed]
+        warnings.warn(pytest.PytestWarning(
+            "kustomize_validate: %d kustomization %s under the rootdir %s not collected "
+            "(testpaths = %s), so nothing validates them: %s%s. Set kustomize_roots "
+            "in the ini file (or add them to testpaths)." % (
+                len(rel), "directory" if len(rel) == 1 else "directories",
+                "is" if len(rel) == 1 else "are",
+                " ".join(config.getini("testpaths")) or "(none)", ", ".join(rel[:5]),
+                " …" if len(rel) > 5 else "")))
+
+
+def _is_component(path) -> bool:
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f) or {}
+        return isinstance(doc, dict) and doc.get("kind") == "Component"
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False                  # the render reports what is wrong with the file
+
+
+def _crds(config) -> list:
+    crds = [str(p) for p in config.getini("kustomize_validate_crds")]
+    if config.getini("kustomize_validate_find_crds"):
+        if _FOUND_CRDS not in config.stash:
+            config.stash[_FOUND_CRDS] = find_crd_files(str(config.rootpath))
+        crds += [f for f in config.stash[_FOUND_CRDS] if f not in crds]
+    return crds
+
+
+def _missing_is_error(config) -> bool:
+    mode = option(config, "kustomize_validate_missing_schemas", "warn")
+    if mode not in ("warn", "error"):
+        raise pytest.UsageError("kustomize_validate_missing_schemas must be warn or error, "
+                                "not %r" % mode)
+    return mode == "error"
 
 
 class ValidationFailed(Exception):
@@ -51,33 +139,29 @@ class KustomizationValidation(pytest.File):
     """A kustomization file: one validation item, unless it is a Component."""
 
     def collect(self):
-        try:
-            with open(self.path, encoding="utf-8") as f:
-                doc = yaml.safe_load(f) or {}
-            if isinstance(doc, dict) and doc.get("kind") == "Component":
-                return
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            pass                      # the render reports what is wrong with the file
-        yield ValidationItem.from_parent(self, name="validate")
+        if not _is_component(self.path):
+            yield ValidationItem.from_parent(self, name="validate")
 
 
 class ValidationItem(pytest.Item):
     def runtest(self):
         config = self.config
         directory = os.path.dirname(str(self.path))
+        missing_error = _missing_is_error(config)
         try:
             res = renderer_for(config).build(directory)
             report = validate(
                 res, kubernetes_version=option(config, "kustomize_kubernetes_version"),
                 strict=bool(option(config, "kustomize_validate_strict", False)),
                 skip_kinds=config.getini("kustomize_validate_skip_kinds"),
-                crds=[str(p) for p in config.getini("kustomize_validate_crds")])
+                crds=_crds(config), ignore_missing_schemas=not missing_error)
         except KustomizeError as e:
             raise ValidationFailed("render failed: %s" % e) from None
         self.user_properties.append(("validation", report.summary()))
         for r in report.skipped:
             if r.message.startswith("no schema"):
-                warnings.warn("%s: %s" % (r.resource_id, r.message))
+                warnings.warn("%s: %s (kustomize_validate_missing_schemas = error makes this "
+                              "a failure)" % (r.resource_id, r.message))
         if not report.ok:
             raise ValidationFailed("%s\n%s" % (report.summary(), "\n".join(
                 line for r in report.invalid for line in r.lines())))
