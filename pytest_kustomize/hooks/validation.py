@@ -19,6 +19,7 @@ import yaml
 from ..engine.loader import KUSTOMIZATION_FILE_NAMES
 from ..errors import KustomizeError
 from ..validation import validate
+from ..validation import crds as crdmod
 from ..validation.crds import find_crd_files
 from .options import option
 from .render import renderer_for
@@ -118,7 +119,14 @@ def _crds(config) -> list:
     crds = [str(p) for p in config.getini("kustomize_validate_crds")]
     if config.getini("kustomize_validate_find_crds"):
         if _FOUND_CRDS not in config.stash:
-            config.stash[_FOUND_CRDS] = find_crd_files(str(config.rootpath))
+            found = []
+            for f in find_crd_files(str(config.rootpath)):
+                try:
+                    crdmod.collect([], [f])
+                    found.append(f)
+                except KustomizeError as e:     # a broken CRD found by the search: said once
+                    warnings.warn("kustomize_validate_find_crds: %s (file left out)" % e)
+            config.stash[_FOUND_CRDS] = found
         crds += [f for f in config.stash[_FOUND_CRDS] if f not in crds]
     return crds
 

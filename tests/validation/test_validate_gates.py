@@ -201,3 +201,16 @@ def test_flux_kinds_are_validated_with_the_crds_of_gotk_components(pytester, kub
             assert agreement(a) == agreement(b)
             assert [r.status for r in a.results] == (
                 ["valid", "valid"] if prune == "true" else ["valid", "invalid"])
+
+
+def test_a_broken_crd_found_by_the_search_is_left_out_with_a_warning(pytester,
+                                                                      kubeconform_env):
+    pytester.makeini("[pytest]\nkustomize_validate = true\n")
+    pytester.makefile(".yaml", **{
+        "vendor/crds": WIDGET_CRD.replace("  group: example.com\n", ""),
+        "o/kustomization": "resources: [cm.yaml]\n", "o/cm": CM})
+    result = pytester.runpytest("-W", "default")
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*kustomize_validate_find_crds: *vendor/crds.yaml: field spec: "
+                                 "CustomResourceDefinition widgets.example.com has no "
+                                 "spec.group or spec.names.kind (file left out)*"])
