@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import git_cli, install_cli
+from . import git_cli, install_cli, report_cli
 from . import build
 from .flux import cli as flux_cli
 from .errors import KustomizeError
@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     git_cli.add_parser(sub)
     flux_cli.add_parser(sub)
     install_cli.add_parser(sub)
+    report_cli.add_parser(sub)
     return p
 
 
