@@ -120,3 +120,27 @@ def test_a_missing_tool_skips_naming_the_command(pytester, monkeypatch, tmp_path
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["SKIPPED *kubeconform not found*install it with: "
                                  "pytest-kustomize install-tools kubeconform*"])
+
+
+def test_a_build_shows_its_place_and_a_heartbeat(tmp_path):
+    """Progress of a long build: "[2/2] building …" and a line every
+    PYTEST_KUSTOMIZE_INSTALL_HEARTBEAT seconds until it ends (a stand-in `go` that takes
+    3 s and fails; the real builds take minutes)."""
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    (fake / "go").write_text('#!/bin/sh\nif [ "$1" = env ]; then echo go1.26.8; exit 0; fi\n'
+                             'sleep 3\nexit 1\n')
+    (fake / "go").chmod(0o755)
+    env = dict(os.environ, PATH="%s:/usr/bin:/bin" % fake,
+               PYTEST_KUSTOMIZE_TOOLS=str(tmp_path / "cache"),
+               PYTEST_KUSTOMIZE_INSTALL_HEARTBEAT="1")
+    out = run_cli("kind", "kubeconform", cwd=str(tmp_path), env=env)
+    assert out.returncode == 1
+    lines = out.stderr.splitlines()
+    assert "install-tools: [1/2] building kind %s with go1.26.8 ..." \
+        % tools.PINNED_VERSIONS["kind"] in lines, out.stderr
+    assert "install-tools: [2/2] building kubeconform %s with go1.26.8 ..." \
+        % tools.PINNED_VERSIONS["kubeconform"] in lines, out.stderr
+    beats = [ln for ln in lines if ln.startswith("install-tools:   ... still building kind (")]
+    assert 1 <= len(beats) <= 4, out.stderr
+    assert "install-tools: failed: kind kubeconform" in lines
