@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import git_cli, install_cli, report_cli
+from . import git_cli, install_cli, progress, report_cli
 from . import build
 from .flux import cli as flux_cli
 from .errors import KustomizeError
@@ -87,6 +87,8 @@ def _validate(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    if sys.stderr.isatty():     # a live progress line of long operations (progress.py)
+        progress.listen(progress.stream_listener(sys.stderr))
     try:
         return _run(args)
     except KustomizeError as e:

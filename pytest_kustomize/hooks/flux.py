@@ -19,7 +19,12 @@ from ..errors import KustomizeError
 from ..flux import Values, build_kustomization, read_kustomization
 from ..flux.tree import build_tree
 
-_TREES: dict = {}
+_TREES = pytest.StashKey[dict]()     # the trees one session built (cached), by their key
+
+
+def trees(config) -> dict:
+    """{(cluster, root, strict, values, local_sources): FluxTree} built in this session."""
+    return config.stash.setdefault(_TREES, {})
 
 
 def pytest_addoption(parser):
@@ -58,10 +63,11 @@ class FluxHelper:
             strict = self.config.getini("kustomize_flux_strict")
         key = (self._abs(cluster_dir), self._abs(root), strict, tuple(values),
                tuple(sorted((local_sources or {}).items())))
-        if key not in _TREES:
-            _TREES[key] = build_tree(key[0], key[1], values=self.values(values),
-                                     strict=strict, local_sources=local_sources)
-        return _TREES[key]
+        cache = trees(self.config)
+        if key not in cache:
+            cache[key] = build_tree(key[0], key[1], values=self.values(values),
+                                    strict=strict, local_sources=local_sources)
+        return cache[key]
 
     def build(self, name: str, kustomization_file: str, *, path: str | None = None,
               root: str = ".", namespace: str = "flux-system", strict: bool | None = None,

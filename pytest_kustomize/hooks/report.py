@@ -65,10 +65,7 @@ def _parts(config) -> list:
                 helper.tree(*fields[:2])
             except KustomizeError as e:
                 parts.append(("Flux tree %s" % fields[0], "diff", _Failed(str(e))))
-    root = os.path.join(os.path.realpath(str(config.rootpath)), "")
-    for key, tree in flux_hooks._TREES.items():
-        if not os.path.join(os.path.realpath(key[0]), "").startswith(root):
-            continue           # the cache is per process: another session's (pytester)
+    for key, tree in flux_hooks.trees(config).items():
         parts.append(("Flux tree %s" % os.path.relpath(key[0], str(config.rootpath)),
                       "flux", tree))
     if git_hooks.base_ref(config):

@@ -139,6 +139,42 @@ def _missing_is_error(config) -> bool:
     return mode == "error"
 
 
+COUNTS = "kustomize_validation_counts"
+
+
+class _Totals:
+    """Totals of every validation item of one session, counted from the reports (so the
+    items xdist workers ran count too), shown in the terminal summary."""
+
+    def __init__(self):
+        self.n, self.counts = 0, {}
+
+    def pytest_runtest_logreport(self, report):
+        if report.when != "call":
+            return
+        for name, counts in report.user_properties:
+            if name == COUNTS and isinstance(counts, dict):
+                self.n += 1
+                for k, v in counts.items():
+                    self.counts[k] = self.counts.get(k, 0) + v
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.n:
+            return
+        c = self.counts
+        order = ["valid", "invalid", "error", "no schema", "skipped", "render failed"]
+        bad = bool(c.get("invalid") or c.get("error") or c.get("render failed"))
+        terminalreporter.write_line("kustomize validation: %d overlay%s, %d resources: %s" % (
+            self.n, "" if self.n == 1 else "s",
+            sum(v for k, v in c.items() if k != "render failed"),
+            ", ".join("%d %s" % (c[k], k) for k in order if c.get(k))), red=bad, green=not bad)
+
+
+def pytest_configure(config):
+    if option(config, "kustomize_validate"):
+        config.pluginmanager.register(_Totals(), "kustomize-validation-totals")
+
+
 class ValidationFailed(Exception):
     pass
 
@@ -164,8 +200,15 @@ class ValidationItem(pytest.Item):
                 skip_kinds=config.getini("kustomize_validate_skip_kinds"),
                 crds=_crds(config), ignore_missing_schemas=not missing_error)
         except KustomizeError as e:
+            self.user_properties.append((COUNTS, {"render failed": 1}))
             raise ValidationFailed("render failed: %s" % e) from None
         self.user_properties.append(("validation", report.summary()))
+        counts: dict = {}
+        for r in report.results:
+            key = "no schema" if r.status == "skipped" and r.message.startswith("no schema") \
+                else r.status
+            counts[key] = counts.get(key, 0) + 1
+        self.user_properties.append((COUNTS, counts))
         for r in report.skipped:
             if r.message.startswith("no schema"):
                 warnings.warn("%s: %s (kustomize_validate_missing_schemas = error makes this "

@@ -16,6 +16,8 @@ import tempfile
 
 import yaml
 
+from .. import progress
+from ..provenance import display_path
 from .schemas import SchemaError
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
@@ -157,12 +159,17 @@ def find_crd_files(root: str) -> list:
     left out) that holds at least one CustomResourceDefinition — a CRD directory, or a
     multi-document file such as Flux's ``flux-system/gotk-components.yaml``."""
     out = []
-    for f in _yaml_files(os.fspath(root)):
-        try:
-            if _load_file(f):
-                out.append(f)
-        except SchemaError:
-            continue            # not YAML, or unreadable: not a CRD file
+    files = _yaml_files(os.fspath(root))
+    with progress.task("CRDs in %s" % display_path(os.fspath(root)), len(files)) as t:
+        for f in files:
+            try:
+                if _load_file(f):
+                    out.append(f)
+            except SchemaError:
+                pass            # not YAML, or unreadable: not a CRD file
+            t.step(display_path(f))
+        t.summary = "%d of %d YAML files hold CustomResourceDefinitions" % (len(out),
+                                                                         len(files))
     return out
 
 

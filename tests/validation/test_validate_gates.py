@@ -214,3 +214,20 @@ def test_a_broken_crd_found_by_the_search_is_left_out_with_a_warning(pytester,
     result.stdout.fnmatch_lines(["*kustomize_validate_find_crds: *vendor/crds.yaml: field spec: "
                                  "CustomResourceDefinition widgets.example.com has no "
                                  "spec.group or spec.names.kind (file left out)*"])
+
+
+def test_the_terminal_summary_totals_every_overlay(pytester, kubeconform_env):
+    pytester.makeini("[pytest]\nkustomize_validate = true\n")
+    pytester.makefile(".yaml", **{
+        "a/kustomization": "resources: [cm.yaml, w.yaml]\n", "a/cm": CM,
+        "a/w": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n",
+        "b/kustomization": "resources: [svc.yaml]\n", "b/svc": BAD_SVC,
+        "c/kustomization": "resources: [missing.yaml]\n"})
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=2, warnings=1)
+    result.stdout.fnmatch_lines(["kustomize validation: 3 overlays, 3 resources: 1 valid, "
+                                 "1 invalid, 1 no schema, 1 render failed"])
+    pytest.importorskip("xdist")
+    result = pytester.runpytest("-n", "2")
+    result.stdout.fnmatch_lines(["kustomize validation: 3 overlays, 3 resources: 1 valid, "
+                                 "1 invalid, 1 no schema, 1 render failed"])
