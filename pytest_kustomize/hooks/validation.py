@@ -10,7 +10,6 @@ custom resources (``kustomize_validate_find_crds``, default on)."""
 from __future__ import annotations
 
 import os
-import pathlib
 import warnings
 
 import pytest
@@ -73,25 +72,21 @@ def _kustomization_files(root: str) -> list:
     return sorted(out)
 
 
+def _roots(config) -> list:
+    roots = [str(p) for p in config.getini("kustomize_roots")]
+    for root in roots:
+        if not os.path.isdir(root):
+            raise pytest.UsageError("kustomize_roots: %s is not a directory" % root)
+    return roots
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
     if not option(config, "kustomize_validate"):
         return
     done = {os.path.realpath(str(it.path)) for it in items if isinstance(it, ValidationItem)}
-    roots = [str(p) for p in config.getini("kustomize_roots")]
-    from_args = config.args_source == pytest.Config.ArgsSource.ARGS
-    if roots and not from_args:
-        for root in roots:
-            if not os.path.isdir(root):
-                raise pytest.UsageError("kustomize_roots: %s is not a directory" % root)
-            for f in _kustomization_files(root):
-                if os.path.realpath(f) not in done:
-                    done.add(os.path.realpath(f))
-                    node = KustomizationValidation.from_parent(session, path=pathlib.Path(f))
-                    items.extend(node.collect())
-        return
-    if roots or from_args:
-        return
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        return                  # the arguments name the run
     missed = [f for f in _kustomization_files(str(config.rootpath))
               if os.path.realpath(f) not in done and not _is_component(f)]
     if missed:
@@ -171,8 +166,15 @@ class _Totals:
 
 
 def pytest_configure(config):
-    if option(config, "kustomize_validate"):
-        config.pluginmanager.register(_Totals(), "kustomize-validation-totals")
+    if not option(config, "kustomize_validate"):
+        return
+    config.pluginmanager.register(_Totals(), "kustomize-validation-totals")
+    # the overlays live outside testpaths: collect them too (unless arguments name the run)
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        args = list(config.args)
+        have = {os.path.realpath(os.path.join(str(config.invocation_params.dir), a))
+                for a in args}
+        config.args = args + [r for r in _roots(config) if os.path.realpath(r) not in have]
 
 
 class ValidationFailed(Exception):

@@ -70,12 +70,25 @@ def test_kustomize_roots_collects_the_overlays(pytester, kubeconform_env):
     pytester.makepyfile(**{"tests/test_a": "def test_a():\n    pass\n"})
     result = pytester.runpytest("-v")
     result.assert_outcomes(passed=2, failed=1)
-    result.stdout.fnmatch_lines(["*clusters/dev/kustomization.yaml::validate PASSED*",
+    result.stdout.fnmatch_lines(["*collected 3 items",
+                                 "*clusters/dev/kustomization.yaml::validate PASSED*",
                                  "*clusters/prod/kustomization.yaml::validate FAILED*",
                                  "*Service.v1.[[]noGrp]/s.[[]noNs]: spec.ports.0.port: *"])
     assert "not collected" not in result.stdout.str()
     # given explicit arguments, the run is what they name
     pytester.runpytest("tests").assert_outcomes(passed=1)
+    # an overlay outside both testpaths and the roots is still named
+    pytester.makefile(".yaml", **{"infra/kustomization": "resources: [cm.yaml]\n",
+                                  "infra/cm": CM})
+    result = pytester.runpytest("-W", "default")
+    result.assert_outcomes(passed=2, failed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*1 kustomization directory under the rootdir is not "
+                                 "collected (testpaths = tests), so nothing validates them: "
+                                 "infra.*"])
+    pytester.makeini("[pytest]\nkustomize_validate = true\nkustomize_roots = nowhere\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: kustomize_roots: *nowhere is not a directory"])
 
 
 def test_missing_schemas_warn_by_default_and_fail_in_error_mode(pytester, kubeconform_env):
