@@ -66,7 +66,8 @@ def _parts(config) -> list:
             except KustomizeError as e:
                 parts.append(("Flux tree %s" % fields[0], "diff", _Failed(str(e))))
     for key, tree in flux_hooks.trees(config).items():
-        parts.append(("Flux tree %s" % os.path.relpath(key[0], str(config.rootpath)),
+        parts.append(("Flux tree %s%s" % (os.path.relpath(key[0], str(config.rootpath)),
+                                          " (strict substitution)" if key[2] else ""),
                       "flux", tree))
     if git_hooks.base_ref(config):
         try:

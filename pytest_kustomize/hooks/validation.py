@@ -1,8 +1,9 @@
 """``--kustomize-validate``: a schema-validation test for every kustomization file collected
 (Components excepted), with its options.
 
-Gates: ini ``kustomize_roots`` adds the kustomization files under those directories when
-pytest's own collection (``testpaths``) does not reach them, and with neither a warning names
+Gates: ini ``kustomize_roots`` adds directories to the collection when pytest's own
+(``testpaths``) does not reach them (validation items, and the Flux items of
+``kustomize_flux_trees``), and a warning names
 the kustomization directories nothing validates; ``kustomize_validate_missing_schemas =
 error`` makes a resource without a schema fail; the CRDs of the repository (CRD files and
 multi-document files such as ``flux-system/gotk-components.yaml``) give schemas to their
@@ -53,8 +54,9 @@ def pytest_addoption(parser):
                   "without a schema", default="")
     parser.addini("kustomize_validate_find_crds", "give schemas to the custom resources of "
                   "every CRD found in the rootdir's YAML files", type="bool", default=True)
-    parser.addini("kustomize_roots", "directories whose kustomization files get validation "
-                  "tests even when testpaths does not include them", type="paths", default=[])
+    parser.addini("kustomize_roots", "directories collected besides testpaths: their "
+                  "kustomization files (validation) and Flux cluster trees", type="paths",
+                  default=[])
 
 
 def pytest_collect_file(file_path, parent):
@@ -91,14 +93,15 @@ def pytest_collection_modifyitems(session, config, items):
               if os.path.realpath(f) not in done and not _is_component(f)]
     if missed:
         rel = [os.path.relpath(os.path.dirname(f), str(config.rootpath)) for f in missed]
-        warnings.warn(pytest.PytestWarning(
+        warnings.warn_explicit(pytest.PytestWarning(
             "kustomize_validate: %d kustomization %s under the rootdir %s not collected "
             "(testpaths = %s), so nothing validates them: %s%s. Set kustomize_roots "
             "in the ini file (or add them to testpaths)." % (
                 len(rel), "directory" if len(rel) == 1 else "directories",
                 "is" if len(rel) == 1 else "are",
                 " ".join(config.getini("testpaths")) or "(none)", ", ".join(rel[:5]),
-                " …" if len(rel) > 5 else "")))
+                " …" if len(rel) > 5 else "")), None,
+            os.path.relpath(str(config.inipath or config.rootpath), str(config.rootpath)), 1)
 
 
 def _is_component(path) -> bool:
@@ -166,11 +169,12 @@ class _Totals:
 
 
 def pytest_configure(config):
-    if not option(config, "kustomize_validate"):
-        return
-    config.pluginmanager.register(_Totals(), "kustomize-validation-totals")
-    # the overlays live outside testpaths: collect them too (unless arguments name the run)
-    if config.args_source != pytest.Config.ArgsSource.ARGS:
+    if option(config, "kustomize_validate"):
+        config.pluginmanager.register(_Totals(), "kustomize-validation-totals")
+    # overlays and cluster trees outside testpaths: collect them too (unless arguments
+    # name the run)
+    if config.getini("kustomize_roots") and \
+            config.args_source != pytest.Config.ArgsSource.ARGS:
         args = list(config.args)
         have = {os.path.realpath(os.path.join(str(config.invocation_params.dir), a))
                 for a in args}
