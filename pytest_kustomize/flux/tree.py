@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from .. import progress
 from ..engine.reader import objects_from_text
-from ..provenance import display_path
 from ..errors import FluxError, KustomizeError
 from .build import FluxBuild, build_kustomization
 from .objects import SOURCE_GROUP, FluxKustomization, is_flux_kustomization
@@ -95,12 +94,18 @@ def build_tree(cluster_dir: str, repo_root: str = ".", *, local_sources: dict | 
                values: Values | None = None, strict: bool = False,
                namespace: str = "flux-system") -> FluxTree:
     """Build every Kustomization reachable from ``cluster_dir`` (see the module doc)."""
-    with progress.task("Flux tree %s" % display_path(cluster_dir)) as t:
+    with progress.task("Flux tree %s" % _shown(cluster_dir)) as t:
         tree = _build_tree(cluster_dir, repo_root, local_sources=local_sources, values=values,
                            strict=strict, namespace=namespace)
         t.summary = "%d Kustomizations built, %d failed" % (len(tree.builds),
                                                            len(tree.errors))
     return tree
+
+
+def _shown(path: str) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    full, cwd = os.path.abspath(path), os.getcwd()
+    return os.path.relpath(full, cwd) if full == cwd or full.startswith(cwd + os.sep) else path
 
 
 def _build_tree(cluster_dir: str, repo_root: str, *, local_sources, values, strict,
