@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(ROOT, "docs")
@@ -83,3 +84,104 @@ def test_the_flux_tutorial_runs_as_written(tmp_path):
                                       out.splitlines())
             assert not missing, "not in the output of the command before it: %r\n%s" % (
                 missing[0], out)
+
+
+# --- every option, ini setting and command the pages name exists ------------------------
+FENCE = re.compile(r"^```[^\n]*\n(.*?)^```$", re.S | re.M)
+INLINE = re.compile(r"`([^`\n]+)`")
+COMMAND = re.compile(r"(?:pytest-kustomize|python3? -m pytest_kustomize) ([a-z][a-z-]*)"
+                     r"((?: +[^ \n]+)*)")
+
+
+def _pages() -> dict:
+    pages = {n: open(os.path.join(DOCS, n), encoding="utf-8").read()
+             for n in sorted(os.listdir(DOCS)) if n.endswith(".md")}
+    pages["README.md"] = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    return pages
+
+
+def _code(text: str) -> list:
+    """The code of a page: fenced blocks, then inline spans outside them."""
+    blocks = FENCE.findall(text)
+    return blocks + INLINE.findall(FENCE.sub("", text))
+
+
+def _run(*args, cwd) -> str:
+    p = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd,
+                       env=dict(os.environ, PYTHONPATH=ROOT, COLUMNS="200"), timeout=300)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def test_every_pytest_option_and_ini_setting_the_docs_name_exists(tmp_path):
+    help_text = _run("-m", "pytest", "--help", "-p", "no:cacheprovider", cwd=str(tmp_path))
+    options = set(re.findall(r"^\s+(--[\w-]+)", help_text, re.M))
+    ini = set(re.findall(r"^\s+(\w+) \(\w+\):", help_text, re.M))
+    fixtures = set(re.findall(r"^(\w+)(?: \[\w+ scope\])? -- ", _run(
+        "-m", "pytest", "--fixtures", "-p", "no:cacheprovider", cwd=str(tmp_path)), re.M))
+    markers = set(re.findall(r"^@pytest\.mark\.(\w+)", _run(
+        "-m", "pytest", "--markers", "-p", "no:cacheprovider", cwd=str(tmp_path)), re.M))
+    modules = {os.path.splitext(f)[0] for _d, _s, fs in os.walk(os.path.join(
+        ROOT, "pytest_kustomize")) for f in fs if f.endswith(".py")}
+    known = ini | fixtures | markers | modules
+    bad = []
+    for name, text in _pages().items():
+        for code in _code(text):
+            for opt in re.findall(r"(?<![\w-])(--(?:kustomize|kube-|kind-)[\w-]*)", code):
+                if opt not in options:
+                    bad.append("%s: option %s" % (name, opt))
+            for word in re.findall(r"\b(kustomize_\w+)\b", code):
+                if word not in known:
+                    bad.append("%s: %s is no ini setting, fixture or marker" % (name, word))
+    assert not bad, "\n".join(sorted(set(bad)))
+    assert {"--kustomize-html", "--kustomize-progress"} <= options     # the check sees them
+    assert {"kustomize_roots", "kustomize_validate_missing_schemas"} <= ini
+
+
+def test_every_command_line_the_docs_show_parses(tmp_path):
+    """Each `pytest-kustomize SUB … --flag` in the pages' code: SUB is a subcommand and
+    every --flag on that line is one of its options (nested subcommands included)."""
+    top = _run("-m", "pytest_kustomize", "--help", cwd=str(tmp_path))
+    subs = set(re.search(r"\{([\w,-]+)\}", top).group(1).split(","))
+    helps: dict = {}
+
+    def flags(sub: str, nested: str) -> set:
+        if sub not in helps:
+            text = _run("-m", "pytest_kustomize", sub, "--help", cwd=str(tmp_path))
+            inner = re.search(r"^  \{([\w,-]+)\}", text, re.M)
+            parts = {"": text}
+            for n in (inner.group(1).split(",") if inner else []):
+                parts[n] = _run("-m", "pytest_kustomize", sub, n, "--help", cwd=str(tmp_path))
+            helps[sub] = parts
+        parts = helps[sub]
+        chosen = [n for n in nested.split("|") if n in parts] or list(parts)
+        return {f for n in chosen + [""] for f in re.findall(r"(--[\w-]+)", parts[n])}
+
+    bad, seen = [], 0
+    for name, text in _pages().items():
+        for code in _code(text):
+            for line in code.splitlines():
+                for m in COMMAND.finditer(line):
+                    sub, rest = m.group(1), m.group(2).split()
+                    if sub not in subs:
+                        bad.append("%s: %r: no subcommand %s" % (name, line.strip(), sub))
+                        continue
+                    seen += 1
+                    ok = flags(sub, rest[0] if rest else "")
+                    for f in re.findall(r"(?<![\w-])(--[a-z][\w-]*)", " ".join(rest)):
+                        if f not in ok:
+                            bad.append("%s: %r: %s %s has no %s" % (name, line.strip(),
+                                                                     "pytest-kustomize", sub, f))
+    assert not bad, "\n".join(bad)
+    assert seen >= 20, seen
+
+
+def test_every_yaml_block_is_yaml():
+    blocks = [(n, b) for n, t in _pages().items()
+              for b in re.findall(r"^```yaml[^\n]*\n(.*?)^```$", t, re.S | re.M)]
+    assert len(blocks) >= 3
+    for name, block in blocks:
+        try:
+            list(yaml.safe_load_all(block.replace("\n  ...\n", "\n")))
+        except yaml.YAMLError as e:
+            raise AssertionError("%s: a yaml block does not parse: %s\n%s" % (name, e, block))
