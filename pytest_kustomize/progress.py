@@ -8,7 +8,8 @@ line on stderr when it is a terminal. With nobody listening it costs a list look
         progress.step("flux-system/apps")      # one unit of the innermost task done
         t.summary = "78 Kustomizations built"
 
-A listener is ``fn(event, task)`` with ``event`` one of ``start``, ``step``, ``end``.
+A listener is ``fn(event, task)`` with ``event`` one of ``start``, ``step``, ``end``; the one
+registered last hears the events.
 """
 from __future__ import annotations
 
@@ -54,7 +55,9 @@ class Task:
 
 
 def _emit(event: str, t: Task) -> None:
-    for fn in list(_listeners):
+    # the newest listener only: a pytest session run inside another (pytester) shows its
+    # own tasks, not the outer one too
+    for fn in _listeners[-1:]:
         try:
             fn(event, t)
         except Exception:       # a broken display must not break the operation

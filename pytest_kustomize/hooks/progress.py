@@ -23,12 +23,23 @@ def pytest_addoption(parser):
 
 
 class ReporterListener:
-    def __init__(self, tr, mode: str):
-        self.tr, self.mode = tr, mode
+    """Writes through the terminal reporter, output capturing suspended (a wait inside a
+    test shows on the terminal, not in the test's captured output)."""
+
+    def __init__(self, tr, mode: str, capman=None):
+        self.tr, self.mode, self.capman = tr, mode, capman
         self.live = mode != "never" and getattr(tr, "isatty", False)
         self.last = 0.0
 
     def __call__(self, event, t):
+        if self.mode == "never":
+            return None
+        if self.capman is None:
+            return self._show(event, t)
+        with self.capman.global_and_fixture_disabled():
+            return self._show(event, t)
+
+    def _show(self, event, t):
         tr = self.tr
         if event == "start" and self.mode == "always":
             tr.write_line("kustomize: %s ..." % t.label)
@@ -48,9 +59,10 @@ class ReporterListener:
 def pytest_configure(config):
     tr = config.pluginmanager.get_plugin("terminalreporter")
     mode = config.getoption("kustomize_progress", "auto")
-    if tr is None or mode == "never" or hasattr(config, "workerinput"):
+    if tr is None or hasattr(config, "workerinput"):
         return
-    listener = ReporterListener(tr, mode)
+    # "never" listens too, silently: a session inside another is not shown by the outer one
+    listener = ReporterListener(tr, mode, config.pluginmanager.get_plugin("capturemanager"))
     config.stash[_LISTENER] = listener
     progress.listen(listener)
 

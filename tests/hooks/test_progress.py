@@ -91,13 +91,13 @@ def test_always_shows_each_task_with_its_summary(pytester):
         "kustomize: CRDs in .: 0 of 4 YAML files hold CustomResourceDefinitions (*s)"])
 
 
-def test_auto_keeps_only_slow_tasks_and_never_keeps_none(pytester):
+def test_auto_keeps_only_slow_tasks_and_never_keeps_none(pytester, monkeypatch):
     _tree(pytester)
     result = pytester.runpytest("-p", "no:xdist")
     result.assert_outcomes(passed=4, failed=1)
     assert "kustomize: Flux tree" not in result.stdout.str()
     # a task as slow as the threshold (made 0 here) leaves its line
-    pytester.makeconftest("import pytest_kustomize.hooks.progress as p\np.SLOW = 0\n")
+    monkeypatch.setattr("pytest_kustomize.hooks.progress.SLOW", 0)
     result = pytester.runpytest("-p", "no:xdist")
     result.stdout.fnmatch_lines(["kustomize: Flux tree clusters/c1: 2 Kustomizations built, "
                                  "1 failed (*s)"])
@@ -154,3 +154,15 @@ def test_a_failed_task_says_so(pytester):
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["kustomize: a long thing ...",
                                  "kustomize: a long thing: failed (*s)"])
+
+
+def test_a_wait_inside_a_test_shows_on_the_terminal_not_in_its_captured_output(pytester):
+    pytester.makepyfile(test_wait=WAIT_TEST + "    print('the test itself')\n"
+                                              "    assert False\n")
+    result = pytester.runpytest("--kustomize-progress=always", "-p", "no:xdist")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    head, _, failures = out.partition("= FAILURES =")
+    assert "kustomize: waiting for 2 objects to be Current: 2 objects Current (" in head
+    assert "kustomize: waiting" not in failures
+    assert "Captured stdout call" in failures and "the test itself" in failures
