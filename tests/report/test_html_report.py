@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 
+import git
 import pytest
 
 from pytest_kustomize.htmlreport import COLORS
@@ -169,3 +170,25 @@ def test_the_cli_writes_the_same_kind_of_report(report, tmp_path):
                          text=True, cwd=str(base), env=dict(os.environ, PYTHONPATH=ROOT))
     assert out.returncode == 2 and out.stderr.startswith("Error: ") and "nope" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_diff_of_two_refs_as_html(tmp_path):
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "kustomization.yaml").write_text("resources: [d.yaml]\n")
+    (tmp_path / "o" / "d.yaml").write_text(FILES["before/app.yaml"])
+    repo = git.Repo.init(tmp_path)
+    repo.index.add(["o/kustomization.yaml", "o/d.yaml"])
+    repo.index.commit("base", author=git.Actor("t", "t@example.com"),
+                      committer=git.Actor("t", "t@example.com"))
+    (tmp_path / "o" / "d.yaml").write_text(FILES["before/app.yaml"].replace(
+        "replicas: 1", "replicas: 7"))
+    out = subprocess.run([sys.executable, "-m", "pytest_kustomize", "diff", "--base", "HEAD",
+                          "-o", "html", "o"], capture_output=True, text=True,
+                         cwd=str(tmp_path), env=dict(os.environ, PYTHONPATH=ROOT))
+    assert out.returncode == 1, out.stderr            # 1: changes
+    (tmp_path / "r.html").write_text(out.stdout)
+    dom = _browser(_chromium(), "--dump-dom", (tmp_path / "r.html").as_uri(),
+                   cwd=str(tmp_path))
+    assert "pytest-kustomize diff HEAD..work tree" in dom
+    assert "Shown by the page: 1 entries (1 changed)" in dom
+    assert '<td class="old">1</td><td class="new">7</td>' in dom
