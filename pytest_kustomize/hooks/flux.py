@@ -6,7 +6,8 @@
 * ini ``kustomize_flux_trees``: lines ``CLUSTER_DIR [ROOT]`` (relative to the rootdir); each
   Flux Kustomization of each tree becomes a test item that fails when it does not build (or,
   with ``kustomize_flux_strict``, when a variable is unset), plus one item per tree for the
-  ``dependsOn`` check. ``kustomize_flux_values``: YAML files of ConfigMaps/Secrets served to
+  ``dependsOn`` check (and, with ``kustomize_flux_validate``, a ``flux-validate`` item:
+  every object of the tree against the schemas). ``kustomize_flux_values``: YAML files of ConfigMaps/Secrets served to
   ``substituteFrom`` on top of those the tree holds.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from ..errors import KustomizeError
 from ..flux import Values, build_kustomization, read_kustomization
 from ..flux.tree import build_tree
+from .validation import FluxTreeValidation
 
 _TREES = pytest.StashKey[dict]()     # the trees one session built (cached), by their key
 
@@ -32,6 +34,9 @@ def pytest_addoption(parser):
                   "Kustomizations each become a test item", type="linelist", default=[])
     parser.addini("kustomize_flux_values", "YAML files of ConfigMaps/Secrets for "
                   "substituteFrom", type="linelist", default=[])
+    parser.addini("kustomize_flux_validate", "a flux-validate item per tree: every object its "
+                  "builds produce against the schemas (the kustomize_validate_* settings)",
+                  type="bool", default=False)
     parser.addini("kustomize_flux_strict", "strict postBuild substitution (the controller's "
                   "default since v1.9)", type="bool", default=False)
 
@@ -138,6 +143,8 @@ class FluxTreeFile(pytest.File):
                 yield FluxItem.from_parent(self, name="flux[%s]" % key, error=msg)
         yield FluxItem.from_parent(self, name="flux-dependsOn",
                                    error="; ".join(tree.problems) or None)
+        if self.config.getini("kustomize_flux_validate"):
+            yield FluxTreeValidation.from_parent(self, name="flux-validate", tree=tree)
 
 
 class FluxItem(pytest.Item):

@@ -141,8 +141,8 @@ COUNTS = "kustomize_validation_counts"
 
 
 class _Totals:
-    """Totals of every validation item of one session, counted from the reports (so the
-    items xdist workers ran count too), shown in the terminal summary."""
+    """Totals of every validation item of one session (overlays, Flux trees), counted from
+    the reports (so the items xdist workers ran count too), shown in the terminal summary."""
 
     def __init__(self):
         self.n, self.counts = 0, {}
@@ -162,14 +162,14 @@ class _Totals:
         c = self.counts
         order = ["valid", "invalid", "error", "no schema", "skipped", "render failed"]
         bad = bool(c.get("invalid") or c.get("error") or c.get("render failed"))
-        terminalreporter.write_line("kustomize validation: %d overlay%s, %d resources: %s" % (
+        terminalreporter.write_line("kustomize validation: %d render%s, %d resources: %s" % (
             self.n, "" if self.n == 1 else "s",
             sum(v for k, v in c.items() if k != "render failed"),
             ", ".join("%d %s" % (c[k], k) for k in order if c.get(k))), red=bad, green=not bad)
 
 
 def pytest_configure(config):
-    if option(config, "kustomize_validate"):
+    if option(config, "kustomize_validate") or config.getini("kustomize_flux_validate"):
         config.pluginmanager.register(_Totals(), "kustomize-validation-totals")
     # overlays and cluster trees outside testpaths: collect them too (unless arguments
     # name the run)
@@ -193,35 +193,67 @@ class KustomizationValidation(pytest.File):
             yield ValidationItem.from_parent(self, name="validate")
 
 
+def _validate(config, resources):
+    return validate(
+        resources, kubernetes_version=option(config, "kustomize_kubernetes_version"),
+        strict=bool(option(config, "kustomize_validate_strict", False)),
+        skip_kinds=config.getini("kustomize_validate_skip_kinds"),
+        crds=_crds(config), ignore_missing_schemas=not _missing_is_error(config))
+
+
+class FluxTreeValidation(pytest.Item):
+    """``flux-validate``: every object of every build of a Flux tree (the Kustomizations and
+    sources of the cluster directory included), with the CRDs of the repository."""
+
+    def __init__(self, *, tree, **kw):
+        super().__init__(**kw)
+        self.tree = tree
+
+    def runtest(self):
+        objects = [r for b in self.tree.builds.values() for r in b.resources]
+        try:
+            report = _validate(self.config, objects)
+        except KustomizeError as e:
+            raise ValidationFailed("validation failed: %s" % e) from None
+        _check(self, report)
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, ValidationFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, self.name
+
+
+def _check(item, report) -> None:
+    item.user_properties.append(("validation", report.summary()))
+    counts: dict = {}
+    for r in report.results:
+        key = "no schema" if r.status == "skipped" and r.message.startswith("no schema") \
+            else r.status
+        counts[key] = counts.get(key, 0) + 1
+    item.user_properties.append((COUNTS, counts))
+    for r in report.skipped:
+        if r.message.startswith("no schema"):
+            warnings.warn("%s: %s (kustomize_validate_missing_schemas = error makes this "
+                          "a failure)" % (r.resource_id, r.message))
+    if not report.ok:
+        raise ValidationFailed("%s\n%s" % (report.summary(), "\n".join(
+            line for r in report.invalid for line in r.lines())))
+
+
 class ValidationItem(pytest.Item):
     def runtest(self):
         config = self.config
         directory = os.path.dirname(str(self.path))
-        missing_error = _missing_is_error(config)
+        _missing_is_error(config)
         try:
-            res = renderer_for(config).build(directory)
-            report = validate(
-                res, kubernetes_version=option(config, "kustomize_kubernetes_version"),
-                strict=bool(option(config, "kustomize_validate_strict", False)),
-                skip_kinds=config.getini("kustomize_validate_skip_kinds"),
-                crds=_crds(config), ignore_missing_schemas=not missing_error)
+            report = _validate(config, renderer_for(config).build(directory))
         except KustomizeError as e:
             self.user_properties.append((COUNTS, {"render failed": 1}))
             raise ValidationFailed("render failed: %s" % e) from None
-        self.user_properties.append(("validation", report.summary()))
-        counts: dict = {}
-        for r in report.results:
-            key = "no schema" if r.status == "skipped" and r.message.startswith("no schema") \
-                else r.status
-            counts[key] = counts.get(key, 0) + 1
-        self.user_properties.append((COUNTS, counts))
-        for r in report.skipped:
-            if r.message.startswith("no schema"):
-                warnings.warn("%s: %s (kustomize_validate_missing_schemas = error makes this "
-                              "a failure)" % (r.resource_id, r.message))
-        if not report.ok:
-            raise ValidationFailed("%s\n%s" % (report.summary(), "\n".join(
-                line for r in report.invalid for line in r.lines())))
+        _check(self, report)
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, ValidationFailed):

@@ -238,9 +238,40 @@ def test_the_terminal_summary_totals_every_overlay(pytester, kubeconform_env):
         "c/kustomization": "resources: [missing.yaml]\n"})
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=2, warnings=1)
-    result.stdout.fnmatch_lines(["kustomize validation: 3 overlays, 3 resources: 1 valid, "
+    result.stdout.fnmatch_lines(["kustomize validation: 3 renders, 3 resources: 1 valid, "
                                  "1 invalid, 1 no schema, 1 render failed"])
     pytest.importorskip("xdist")
     result = pytester.runpytest("-n", "2")
-    result.stdout.fnmatch_lines(["kustomize validation: 3 overlays, 3 resources: 1 valid, "
+    result.stdout.fnmatch_lines(["kustomize validation: 3 renders, 3 resources: 1 valid, "
                                  "1 invalid, 1 no schema, 1 render failed"])
+
+
+def test_a_flux_tree_is_validated_with_the_repository_crds(pytester, kubeconform_env):
+    """With kustomize_flux_validate, each tree of kustomize_flux_trees gets a flux-validate item:
+    every object its builds produce (the Flux objects of the cluster directory included)."""
+    pytester.makeini("[pytest]\nkustomize_validate = true\nkustomize_roots = clusters\n"
+                     "kustomize_flux_trees = clusters/c1\nkustomize_flux_validate = true\n")
+    pytester.makefile(".yaml", **{
+        "clusters/c1/sync": (FLUX_OBJECTS % "true" + "---\n" + textwrap.dedent("""\
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: apps, namespace: flux-system}
+            spec: {interval: 10m, path: ./apps, prune: true,
+                   sourceRef: {kind: GitRepository, name: flux-system}}
+            """)).replace("./clusters/prod", "./clusters/c1"),
+        "crds/widgets": WIDGET_CRD,
+        "apps/kustomization": "resources: [w.yaml, svc.yaml]\n",
+        "apps/w": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"
+                  "spec: {size: big}\n",
+        "apps/svc": BAD_SVC})
+    result = pytester.runpytest("-v", "-W", "default", "apps", "clusters")
+    result.assert_outcomes(passed=3, failed=2, warnings=3)   # apps validate, flux-validate
+    result.stdout.fnmatch_lines(["*clusters/c1/sync.yaml::flux-validate FAILED*",
+                                 "*_ flux-validate _*", "5 resources: 2 invalid, 3 skipped*"])
+    section = result.stdout.str().split("_ flux-validate _")[1]
+    for line in ("Service.v1.[noGrp]/s.[noNs]: spec.ports.0.port: ",
+                 "Widget.v1.example.com/w.[noNs]: spec.size: "):
+        assert line in section, section
+    # the Flux objects have no schema here (no Flux CRDs in this repository): warned
+    result.stdout.fnmatch_lines(["*no schema for kustomize.toolkit.fluxcd.io/v1 "
+                                 "Kustomization*"])
