@@ -17,7 +17,9 @@ from pytest_kustomize.tools import find_tool, require_tool
 from pytest_kustomize.validation import validate
 from pytest_kustomize.validation.crds import find_crd_files, load_crd_files
 
+# found before pytester gives the inner run its own HOME (the tool cache is under ~/.cache)
 KUBECONFORM = find_tool("kubeconform")
+FLUX_CRDS = tools.tool_data("flux-crds")
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n"
 BAD_SVC = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: x}]}\n"
 WIDGET_CRD = textwrap.dedent("""\
@@ -153,7 +155,7 @@ def test_find_crd_files_reads_every_document(tmp_path):
 
 
 def _flux_crds() -> str:
-    d = tools.tool_data("flux-crds")
+    d = FLUX_CRDS
     if not d:
         tools.missing("Flux CRDs not found (written next to the tools when kustomize-controller "
                       "is built); install them with: %s"
