@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import git_cli, gitflux, install_cli
+from . import git_cli, gitflux, install_cli, progress, report_cli
 from . import build
 from .flux import cli as flux_cli
 from .errors import KustomizeError
@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     git_cli.add_parser(sub)
     gitflux.add_ref_option(flux_cli.add_parser(sub))
     install_cli.add_parser(sub)
+    report_cli.add_parser(sub)
     return p
 
 
@@ -88,6 +89,8 @@ def _validate(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    if sys.stderr.isatty():     # a live progress line of long operations (progress.py)
+        progress.listen(progress.stream_listener(sys.stderr))
     try:
         return _run(args)
     except KustomizeError as e:

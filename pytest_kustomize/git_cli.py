@@ -6,10 +6,11 @@ import argparse
 import os
 import sys
 
+from . import htmlreport
 from .errors import KustomizeError
 from .gitdiff import diff_refs
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "json", "html")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -21,7 +22,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     d.add_argument("--head", default=None, help="the ref with the change (default: the work "
                    "tree, uncommitted changes included)")
     d.add_argument("-o", "--output", choices=FORMATS, default="text",
-                   help="text (colored on a terminal), markdown (a PR comment) or json")
+                   help="text (colored on a terminal), markdown (a PR comment), json, or html "
+                   "(a self-contained report, docs/reports.md)")
     d.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     d.add_argument("--ignore", action="append", default=[], metavar="PATH",
                    help="a field path not to report (Kind:path, fnmatch patterns); repeatable")
@@ -53,6 +55,9 @@ def run(args) -> int:
         sys.stdout.write(result.to_json())
     elif args.output == "markdown":
         sys.stdout.write(result.to_markdown())
+    elif args.output == "html":
+        sys.stdout.write(htmlreport.diff_report(result, "pytest-kustomize diff %s..%s"
+                                                % (args.base, args.head or "work tree")))
     else:
         color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
                                            and not os.environ.get("NO_COLOR"))

@@ -13,4 +13,6 @@ pytest_plugins: list[str] = [
     "pytest_kustomize.hooks.git",          # --kustomize-base-ref, kustomize_base/_diff
     "pytest_kustomize.hooks.flux",         # flux fixture, flux_tree, kustomize_flux_trees
     "pytest_kustomize.hooks.tracebacks",   # short failures for render/snapshot errors
+    "pytest_kustomize.hooks.report",       # --kustomize-html report
+    "pytest_kustomize.hooks.progress",     # --kustomize-progress: long operations
 ]

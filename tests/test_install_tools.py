@@ -97,7 +97,8 @@ def test_wheel_installer_sees_the_tools_built_from_the_checkout(wheel, tmp_path)
     build CI made from scripts/ up to date, so it reads the same pinned modules."""
     tools.require_tool("etcd")
     if not os.path.isfile(os.path.join(tools.tools_root(), "stamps", "etcd")):
-        pytest.skip("etcd was not built by install-tools (no stamp)")
+        pytest.skip("etcd was not built by install-tools (no stamp); build it with: %s"
+                    % tools.install_command("etcd"))
     with zipfile.ZipFile(wheel) as z:
         z.extractall(tmp_path / "site")
     env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
@@ -148,3 +149,62 @@ def test_a_second_install_of_a_tool_waits_for_the_first(tmp_path):
     assert p.returncode == 0, err
     assert "install-tools: kind %s is up to date" % tools.PINNED_VERSIONS["kind"] in err
     assert "building" not in err
+
+
+def test_a_build_shows_its_place_and_a_heartbeat(tmp_path):
+    """Progress of a long build: "[2/2] building …" and a line every
+    PYTEST_KUSTOMIZE_INSTALL_HEARTBEAT seconds until it ends (a stand-in `go` that takes
+    3 s and fails; the real builds take minutes)."""
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    (fake / "go").write_text('#!/bin/sh\nif [ "$1" = env ]; then echo go1.26.8; exit 0; fi\n'
+                             'sleep 3\nexit 1\n')
+    (fake / "go").chmod(0o755)
+    env = dict(os.environ, PATH="%s:/usr/bin:/bin" % fake,
+               PYTEST_KUSTOMIZE_TOOLS=str(tmp_path / "cache"),
+               PYTEST_KUSTOMIZE_INSTALL_HEARTBEAT="1")
+    out = run_cli("kind", "kubeconform", cwd=str(tmp_path), env=env)
+    assert out.returncode == 1
+    lines = out.stderr.splitlines()
+    assert "install-tools: [1/2] building kind %s with go1.26.8 ..." \
+        % tools.PINNED_VERSIONS["kind"] in lines, out.stderr
+    assert "install-tools: [2/2] building kubeconform %s with go1.26.8 ..." \
+        % tools.PINNED_VERSIONS["kubeconform"] in lines, out.stderr
+    beats = [ln for ln in lines if ln.startswith("install-tools:   ... still building kind (")]
+    assert 1 <= len(beats) <= 4, out.stderr
+    assert "install-tools: failed: kind kubeconform" in lines
+
+
+def test_every_skip_for_a_missing_tool_names_the_installer(pytester, monkeypatch, tmp_path):
+    """With nothing installed, each tool's skip (require_tool) and the kube_cluster
+    fixture's skip name ``pytest-kustomize install-tools TOOL``."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("PYTEST_KUSTOMIZE_TOOLS", str(tmp_path / "empty"))
+    for name in tools.PINNED_VERSIONS:
+        monkeypatch.setenv(tools.env_var(name), "")
+    for var in ("KUBEBUILDER_ASSETS", "TEST_ASSET_ETCD", "TEST_ASSET_KUBE_APISERVER"):
+        monkeypatch.delenv(var, raising=False)
+    (tmp_path / "path").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "path"))
+    pytester.makepyfile(test_x="""
+        import pytest
+        from pytest_kustomize import tools
+
+        @pytest.mark.parametrize("name", sorted(tools.PINNED_VERSIONS))
+        def test_tool(name):
+            tools.require_tool(name)
+
+        def test_cluster(kube_cluster):
+            pass
+    """)
+    result = pytester.runpytest("-rs", "-p", "no:xdist")
+    result.assert_outcomes(skipped=len(tools.PINNED_VERSIONS) + 1)
+    skips = [ln for ln in result.stdout.lines if ln.startswith("SKIPPED")]
+    assert len(skips) == len(tools.PINNED_VERSIONS) + 1, skips
+    for name in tools.PINNED_VERSIONS:
+        assert any("%s not found" % name in ln and ln.endswith(
+            "install it with: pytest-kustomize install-tools %s" % name) for ln in skips), name
+    cluster = [ln for ln in skips if "no cluster provider" in ln]
+    assert len(cluster) == 1, skips
+    for name in ("kind", "etcd", "kube-apiserver"):
+        assert "pytest-kustomize install-tools %s" % name in cluster[0], cluster[0]

@@ -44,7 +44,7 @@ def choose_provider(provider: str = "auto", *, kubeconfig: str | None = None,
             return KindCluster(kind_name)
         why.append("kind: " + reason)
     else:
-        why.append("kind: not installed")
+        why.append("kind: not installed (%s)" % tools.install_command("kind"))
     try:
         return LocalApiServer()
     except ClusterUnavailable as e:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from .. import progress
 from ..errors import ReconcileError
 from . import status as kstatus
 from .client import KubeClient
@@ -28,10 +29,20 @@ def wait_for(client: KubeClient, entries, *, timeout: float = 60, interval: floa
     ``fail_fast``, as soon as one is Failed) raise :class:`ReconcileError` naming each object
     that is not Current with its status and message."""
     entries = list(entries)
+    with progress.task("waiting for %d objects to be Current" % len(entries),
+                       len(entries)) as t:
+        got = _poll(client, entries, t, timeout, interval, fail_fast)
+        t.summary = "%d objects Current" % len(entries)
+        return got
+
+
+def _poll(client, entries, t, timeout, interval, fail_fast) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         got = statuses(client, entries)
         pending = {e: st for e, st in got.items() if st[0] != kstatus.CURRENT}
+        t.update(len(entries) - len(pending), "(%s: %s)" % (
+            min(pending).id, pending[min(pending)][0]) if pending else "")
         if not pending:
             return got
         failed = {e: st for e, st in pending.items() if st[0] == kstatus.FAILED}

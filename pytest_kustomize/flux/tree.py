@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from .. import progress
 from ..engine.reader import objects_from_text
 from ..errors import FluxError, KustomizeError
 from .build import FluxBuild, build_kustomization
@@ -93,6 +94,22 @@ def build_tree(cluster_dir: str, repo_root: str = ".", *, local_sources: dict | 
                values: Values | None = None, strict: bool = False,
                namespace: str = "flux-system") -> FluxTree:
     """Build every Kustomization reachable from ``cluster_dir`` (see the module doc)."""
+    with progress.task("Flux tree %s" % _shown(cluster_dir)) as t:
+        tree = _build_tree(cluster_dir, repo_root, local_sources=local_sources, values=values,
+                           strict=strict, namespace=namespace)
+        t.summary = "%d Kustomizations built, %d failed" % (len(tree.builds),
+                                                           len(tree.errors))
+    return tree
+
+
+def _shown(path: str) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    full, cwd = os.path.abspath(path), os.getcwd()
+    return os.path.relpath(full, cwd) if full == cwd or full.startswith(cwd + os.sep) else path
+
+
+def _build_tree(cluster_dir: str, repo_root: str, *, local_sources, values, strict,
+                namespace) -> FluxTree:
     repo_root = os.path.realpath(repo_root)
     tree = FluxTree()
     local = dict(local_sources or {})
@@ -173,7 +190,9 @@ def _walk(tree: FluxTree, queue: list, local: dict, repo_root: str, values, stri
             build = _build_one(ks, tree, local, repo_root, _values_for(tree), strict)
         except KustomizeError as e:
             tree.errors[ks.key] = str(e)
+            progress.step(ks.key + " (failed)")
             continue
+        progress.step(ks.key)
         tree.builds[ks.key] = build
         for r in build.resources:
             _collect_value(tree, r.data, r.origin.file, ks.namespace)

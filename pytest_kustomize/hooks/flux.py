@@ -6,7 +6,8 @@
 * ini ``kustomize_flux_trees``: lines ``CLUSTER_DIR [ROOT]`` (relative to the rootdir); each
   Flux Kustomization of each tree becomes a test item that fails when it does not build (or,
   with ``kustomize_flux_strict``, when a variable is unset), plus one item per tree for the
-  ``dependsOn`` check. ``kustomize_flux_values``: YAML files of ConfigMaps/Secrets served to
+  ``dependsOn`` check (and, with ``kustomize_flux_validate``, a ``flux-validate`` item:
+  every object of the tree against the schemas). ``kustomize_flux_values``: YAML files of ConfigMaps/Secrets served to
   ``substituteFrom`` on top of those the tree holds.
 """
 from __future__ import annotations
@@ -18,8 +19,14 @@ import pytest
 from ..errors import KustomizeError
 from ..flux import Values, build_kustomization, read_kustomization
 from ..flux.tree import build_tree
+from .validation import FluxTreeValidation
 
-_TREES: dict = {}
+_TREES = pytest.StashKey[dict]()     # the trees one session built (cached), by their key
+
+
+def trees(config) -> dict:
+    """{(cluster, root, strict, values, local_sources): FluxTree} built in this session."""
+    return config.stash.setdefault(_TREES, {})
 
 
 def pytest_addoption(parser):
@@ -27,6 +34,9 @@ def pytest_addoption(parser):
                   "Kustomizations each become a test item", type="linelist", default=[])
     parser.addini("kustomize_flux_values", "YAML files of ConfigMaps/Secrets for "
                   "substituteFrom", type="linelist", default=[])
+    parser.addini("kustomize_flux_validate", "a flux-validate item per tree: every object its "
+                  "builds produce against the schemas (the kustomize_validate_* settings)",
+                  type="bool", default=False)
     parser.addini("kustomize_flux_strict", "strict postBuild substitution (the controller's "
                   "default since v1.9)", type="bool", default=False)
 
@@ -65,10 +75,11 @@ class FluxHelper:
         if cluster is not None:     # live values: built each time, never cached
             return build_tree(key[0], key[1], values=self.values(values, cluster),
                               strict=strict, local_sources=local_sources)
-        if key not in _TREES:
-            _TREES[key] = build_tree(key[0], key[1], values=self.values(values),
-                                     strict=strict, local_sources=local_sources)
-        return _TREES[key]
+        cache = trees(self.config)
+        if key not in cache:
+            cache[key] = build_tree(key[0], key[1], values=self.values(values),
+                                    strict=strict, local_sources=local_sources)
+        return cache[key]
 
     def build(self, name: str, kustomization_file: str, *, path: str | None = None,
               root: str = ".", namespace: str = "flux-system", strict: bool | None = None,
@@ -140,6 +151,8 @@ class FluxTreeFile(pytest.File):
                 yield FluxItem.from_parent(self, name="flux[%s]" % key, error=msg)
         yield FluxItem.from_parent(self, name="flux-dependsOn",
                                    error="; ".join(tree.problems) or None)
+        if self.config.getini("kustomize_flux_validate"):
+            yield FluxTreeValidation.from_parent(self, name="flux-validate", tree=tree)
 
 
 class FluxItem(pytest.Item):

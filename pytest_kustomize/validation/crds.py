@@ -11,14 +11,18 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import tempfile
 
 import yaml
 
+from .. import progress
+from ..provenance import display_path
 from .schemas import SchemaError
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
 CRD_GROUP = "apiextensions.k8s.io"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LOCATION = "{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 
 
@@ -94,31 +98,79 @@ def crd_schemas(crd: dict, strict: bool, where: str = "", *, lenient: bool = Fal
     return out
 
 
-def load_crd_files(paths) -> list:
-    """CRD documents from files and directories (``*.yaml``, ``*.yml``, ``*.json``)."""
-    docs = []
+YAML_SUFFIXES = (".yaml", ".yml", ".json")
+_CRD_LINE = re.compile(r"^kind:\s*[\"']?CustomResourceDefinition\b", re.M)
+_SKIP_DIRS = {"node_modules", "__pycache__", "venv", ".venv"}
+_loaded: dict = {}        # (path, mtime_ns, size) -> CRD documents of the file
+_converted: dict = {}     # (path, mtime_ns, size, strict) -> schemas of its CRDs
+
+
+def _yaml_files(directory: str) -> list:
+    files = []
+    for dirpath, dirs, names in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+        files += [os.path.join(dirpath, n) for n in sorted(names) if n.endswith(YAML_SUFFIXES)]
+    return sorted(files)
+
+
+def _key(f: str) -> tuple:
+    st = os.stat(f)
+    return (os.path.abspath(f), st.st_mtime_ns, st.st_size)
+
+
+def _load_file(f: str) -> list:
+    try:
+        key = _key(f)
+        if key not in _loaded:
+            with open(f, encoding="utf-8") as fh:
+                text = fh.read()
+            _loaded[key] = [d for d in yaml.load_all(text, Loader=_LOADER) if isinstance(d, dict)
+                            and d.get("kind") == "CustomResourceDefinition"] \
+                if _CRD_LINE.search(text) or f.endswith(".json") else []
+        return _loaded[key]
+    except yaml.YAMLError as e:
+        raise SchemaError("not valid YAML: %s" % e, file=f) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SchemaError("cannot read: %s" % getattr(e, "strerror", e), file=f) from None
+
+
+def _files(paths) -> list:
+    files = []
     for p in paths:
         p = os.fspath(p)
-        files = []
         if os.path.isdir(p):
-            for dirpath, _dirs, names in sorted(os.walk(p)):
-                files += [os.path.join(dirpath, n) for n in sorted(names)
-                          if n.endswith((".yaml", ".yml", ".json"))]
+            files += _yaml_files(p)
         elif os.path.isfile(p):
-            files = [p]
+            files.append(p)
         else:
             raise SchemaError("CRD file or directory does not exist", file=p)
+    return files
+
+
+def load_crd_files(paths) -> list:
+    """CRD documents from files and directories (``*.yaml``, ``*.yml``, ``*.json``; every
+    document of a multi-document file), as (document, file). Files are read once per
+    modification."""
+    return [(d, f) for f in _files(paths) for d in _load_file(f)]
+
+
+def find_crd_files(root: str) -> list:
+    """Every YAML file under ``root`` (hidden directories, ``node_modules`` and virtualenvs
+    left out) that holds at least one CustomResourceDefinition — a CRD directory, or a
+    multi-document file such as Flux's ``flux-system/gotk-components.yaml``."""
+    out = []
+    files = _yaml_files(os.fspath(root))
+    with progress.task("CRDs in %s" % display_path(os.fspath(root)), len(files)) as t:
         for f in files:
             try:
-                with open(f, encoding="utf-8") as fh:
-                    for d in yaml.safe_load_all(fh):
-                        if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition":
-                            docs.append((d, f))
-            except yaml.YAMLError as e:
-                raise SchemaError("not valid YAML: %s" % e, file=f) from None
-            except OSError as e:
-                raise SchemaError("cannot read: %s" % e.strerror, file=f) from None
-    return docs
+                if _load_file(f):
+                    out.append(f)
+            except SchemaError:
+                pass            # not YAML, or unreadable: not a CRD file
+            t.step(display_path(f))
+        t.summary = "%d of %d YAML files hold CustomResourceDefinitions" % (len(out),
+                                                                         len(files))
+    return out
 
 
 def collect(resources_data, crd_files=(), strict: bool = False) -> dict:
@@ -126,8 +178,14 @@ def collect(resources_data, crd_files=(), strict: bool = False) -> dict:
     out = {}
     for d, src in resources_data:
         out.update(crd_schemas(d, strict, src, lenient=True))
-    for d, src in load_crd_files(crd_files):
-        out.update(crd_schemas(d, strict, src))
+    for f in _files(crd_files):
+        key = _key(f) + (strict,)
+        if key not in _converted:
+            schemas: dict = {}
+            for d in _load_file(f):
+                schemas.update(crd_schemas(d, strict, f))
+            _converted[key] = schemas
+        out.update(_converted[key])
     return out
 
 
