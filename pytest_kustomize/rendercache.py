@@ -27,6 +27,7 @@ from . import __version__
 from .resources import Resources
 
 FORMAT = 1
+VARIANTS = 4        # renders kept per overlay and options (different inputs)
 
 
 def default_dir() -> str:
@@ -103,23 +104,33 @@ class RenderCache:
         return ("file", real, digest)
 
     # -- lookups -----------------------------------------------------------------------
-    def get(self, path: str, options: dict) -> Resources | None:
-        """The stored render of ``path`` with ``options`` if every input is unchanged."""
+    def _variants(self, key: str) -> list:
         try:
-            with open(self._file(self._key(path, options)), "rb") as f:
+            with open(self._file(key), "rb") as f:
                 entry = pickle.load(f)
-            manifest, items, warnings = entry["inputs"], entry["items"], entry["warnings"]
-            fresh = all(self.probe(p) == probe for p, probe in manifest)
-        except Exception:          # missing, damaged or from another layout: a miss
-            fresh = False
-        if not fresh:
-            self.misses += 1
-            return None
-        self.hits += 1
-        out = Resources(items, warnings, path)
-        out.inputs = [p for p, _ in manifest]
-        out.volatile = False
-        return out
+            if entry.get("format") == FORMAT:
+                return list(entry["variants"])
+        except Exception:          # missing, damaged or from another layout: none
+            pass
+        return []
+
+    def get(self, path: str, options: dict) -> Resources | None:
+        """The stored render of ``path`` with ``options`` if every input it read is
+        unchanged (each key keeps the last VARIANTS renders: switching Git branches back and
+        forth finds both)."""
+        for manifest, items, warnings in self._variants(self._key(path, options)):
+            try:
+                fresh = all(self.probe(p) == probe for p, probe in manifest)
+            except Exception:
+                fresh = False
+            if fresh:
+                self.hits += 1
+                out = Resources(items, warnings, path)
+                out.inputs = [p for p, _ in manifest]
+                out.volatile = False
+                return out
+        self.misses += 1
+        return None
 
     def put(self, path: str, options: dict, res: Resources) -> None:
         """Store a render (its ``inputs`` are what it read; the build directory too)."""
@@ -127,15 +138,18 @@ class RenderCache:
         for r in res:
             r.shared_entries = None         # build-time bookkeeping (keyed by object ids)
             r._id_memo = None
-        entry = {"inputs": [(p, self.probe(p)) for p in inputs], "items": list(res),
-                 "warnings": list(res.warnings)}
-        target = self._file(self._key(path, options))
+        manifest = [(p, self.probe(p)) for p in inputs]
+        key = self._key(path, options)
+        variants = [v for v in self._variants(key) if v[0] != manifest]
+        variants.insert(0, (manifest, list(res), list(res.warnings)))
+        target = self._file(key)
         try:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as f:
-                    pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump({"format": FORMAT, "variants": variants[:VARIANTS]}, f,
+                                protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, target)
             except BaseException:
                 os.unlink(tmp)

@@ -65,10 +65,34 @@ def _render_cache(config):
         return None
 
 
+_XDIST_COUNTS = pytest.StashKey[list]()
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its render counts to the controller."""
+    out = getattr(session.config, "workeroutput", None)
+    r = session.config.stash.get(_RENDERER, None)
+    if out is not None and r is not None:
+        out["kustomize_renders"] = (r.repo.rendered, r.repo.from_cache)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    counts = getattr(node, "workeroutput", {}).get("kustomize_renders")
+    if counts:
+        total = node.config.stash.setdefault(_XDIST_COUNTS, [0, 0])
+        total[0] += counts[0]
+        total[1] += counts[1]
+
+
 def pytest_terminal_summary(terminalreporter, config):
     r = config.stash.get(_RENDERER, None)
-    if r is not None and (r.repo.rendered or r.repo.from_cache):
-        terminalreporter.write_line("pytest-kustomize: %s" % r.repo.summary())
+    rendered, cached = (r.repo.rendered, r.repo.from_cache) if r is not None else (0, 0)
+    extra = config.stash.get(_XDIST_COUNTS, [0, 0])
+    rendered, cached = rendered + extra[0], cached + extra[1]
+    if rendered or cached:
+        terminalreporter.write_line("pytest-kustomize: %d rendered, %d from cache"
+                                    % (rendered, cached))
 
 
 @pytest.fixture(scope="session")
