@@ -52,7 +52,7 @@ def run(p, *args, outcome: dict | None = None) -> tuple:
     against a fresh render of the same directory."""
     for f in p.out.iterdir():
         f.unlink()
-    r = p.runpytest_subprocess("-q", *args)
+    r = p.runpytest("-q", *args)
     if outcome is not None:
         r.assert_outcomes(**outcome)
     else:
