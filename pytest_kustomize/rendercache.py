@@ -11,7 +11,8 @@ added next to a kustomization and Git checkouts all rebuild exactly the renders 
 changed. Renders that ran helm, fetched a remote root, ran exec plugins or read another file
 system are not stored.
 
-Entries are pickles written atomically (temporary file + ``os.replace``), so concurrent
+An entry holds the resources (pickled) and, when the CLI stored it, the YAML text, so a warm
+``build --all`` prints without rendering or dumping. Entries are pickles written atomically (temporary file + ``os.replace``), so concurrent
 pytest-xdist workers and CI jobs sharing a directory never see half an entry; a damaged or
 unreadable entry is a miss. The directory: pytest's cache (``.pytest_cache/d/kustomize-renders``)
 in a session; for the CLI ``$PYTEST_KUSTOMIZE_CACHE_DIR``, else
@@ -26,7 +27,7 @@ import tempfile
 from . import __version__
 from .resources import Resources
 
-FORMAT = 1
+FORMAT = 2
 VARIANTS = 4        # renders kept per overlay and options (different inputs)
 
 
@@ -114,26 +115,44 @@ class RenderCache:
             pass
         return []
 
-    def get(self, path: str, options: dict) -> Resources | None:
-        """The stored render of ``path`` with ``options`` if every input it read is
-        unchanged (each key keeps the last VARIANTS renders: switching Git branches back and
-        forth finds both)."""
-        for manifest, items, warnings in self._variants(self._key(path, options)):
+    def _fresh(self, path: str, options: dict):
+        for variant in self._variants(self._key(path, options)):
             try:
-                fresh = all(self.probe(p) == probe for p, probe in manifest)
+                fresh = all(self.probe(p) == probe for p, probe in variant[0])
             except Exception:
                 fresh = False
             if fresh:
                 self.hits += 1
-                out = Resources(items, warnings, path)
-                out.inputs = [p for p, _ in manifest]
-                out.volatile = False
-                return out
+                return variant
         self.misses += 1
         return None
 
-    def put(self, path: str, options: dict, res: Resources) -> None:
-        """Store a render (its ``inputs`` are what it read; the build directory too)."""
+    def get(self, path: str, options: dict) -> Resources | None:
+        """The stored render of ``path`` with ``options`` if every input it read is
+        unchanged (each key keeps the last VARIANTS renders: switching Git branches back and
+        forth finds both)."""
+        v = self._fresh(path, options)
+        if v is None:
+            return None
+        manifest, blob, warnings, _text = v
+        out = Resources(pickle.loads(blob), warnings, path)
+        out.inputs = [p for p, _ in manifest]
+        out.volatile = False
+        return out
+
+    def get_text(self, path: str, options: dict) -> tuple | None:
+        """(YAML text, warnings) of the stored render, as :meth:`get` finds it."""
+        v = self._fresh(path, options)
+        if v is None:
+            return None
+        _manifest, blob, warnings, text = v
+        if text is None:
+            text = Resources(pickle.loads(blob), warnings, path).to_yaml()
+        return text, warnings
+
+    def put(self, path: str, options: dict, res: Resources, text: str | None = None) -> None:
+        """Store a render (its ``inputs`` are what it read; the build directory too) and,
+        when given, its YAML ``text``."""
         inputs = list(dict.fromkeys([os.path.abspath(path)] + list(res.inputs)))
         for r in res:
             r.shared_entries = None         # build-time bookkeeping (keyed by object ids)
@@ -141,7 +160,8 @@ class RenderCache:
         manifest = [(p, self.probe(p)) for p in inputs]
         key = self._key(path, options)
         variants = [v for v in self._variants(key) if v[0] != manifest]
-        variants.insert(0, (manifest, list(res), list(res.warnings)))
+        blob = pickle.dumps(list(res), protocol=pickle.HIGHEST_PROTOCOL)
+        variants.insert(0, (manifest, blob, list(res.warnings), text))
         target = self._file(key)
         try:
             os.makedirs(os.path.dirname(target), exist_ok=True)

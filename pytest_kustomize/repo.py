@@ -63,6 +63,21 @@ class RepoRenderer:
             self.cache.put(path, options, res)
         return res, False
 
+    def build_text(self, path: str, **options) -> tuple:
+        """(YAML text, warnings, from_cache) for ``path``; raises KustomizeError."""
+        path = os.path.abspath(os.fspath(path))
+        if self.cache is not None:
+            hit = self.cache.get_text(path, options)
+            if hit is not None:
+                self.from_cache += 1
+                return hit[0], hit[1], True
+        res = build(path, memo=self.memo, **options)
+        text = res.to_yaml()
+        self.rendered += 1
+        if self.cache is not None and not res.volatile:
+            self.cache.put(path, options, res, text)
+        return text, list(res.warnings), False
+
     def summary(self) -> str:
         return "%d rendered, %d from cache" % (self.rendered, self.from_cache)
 

@@ -11,7 +11,7 @@ import sys
 
 from .errors import KustomizeError
 from .rendercache import RenderCache, default_dir
-from .repo import RepoRenderer, build_all
+from .repo import RepoRenderer, kustomization_dirs
 
 SEPARATOR = "### "
 
@@ -34,25 +34,21 @@ def build_all_command(args, restrictor: str) -> int:
         return 1
     failed = total = 0
     try:
-        for d in build_all(root, renderer=rr, **options):
+        for d in kustomization_dirs(root):
             total += 1
-            if d.error is not None:
+            rel = os.path.relpath(d, root)
+            try:
+                text, warnings, _ = rr.build_text(d, **options)
+            except KustomizeError as e:
                 failed += 1
-                msg = "%s%s: Error: %s\n" % (SEPARATOR, d.path, d.error)
+                msg = "%s%s: Error: %s\n" % (SEPARATOR, rel, e)
                 out.write(msg)
                 sys.stderr.write(msg[len(SEPARATOR):])
                 continue
-            try:
-                text = d.resources.to_yaml()
-            except KustomizeError as e:
-                failed += 1
-                out.write("%s%s: Error: %s\n" % (SEPARATOR, d.path, e))
-                print("%s: Error: %s" % (d.path, e), file=sys.stderr)
-                continue
-            out.write("%s%s\n" % (SEPARATOR, d.path))
+            out.write("%s%s\n" % (SEPARATOR, rel))
             out.write(text)
-            for w in d.resources.warnings:
-                print("%s: %s" % (d.path, w), file=sys.stderr)
+            for w in warnings:
+                print("%s: %s" % (rel, w), file=sys.stderr)
     finally:
         if out is not sys.stdout:
             out.close()
