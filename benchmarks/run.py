@@ -123,6 +123,8 @@ def main(argv=None) -> int:
     ap.add_argument("--kubectl-max", type=int, default=8000,
                     help="skip kubectl on generated trees larger than this")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-wholerepo", action="store_true",
+                    help="skip benchmarks/wholerepo.py (build --all of 300 overlays)")
     args = ap.parse_args(argv)
     kustomize = find_tool("kustomize")
     rows = []
@@ -166,6 +168,9 @@ def main(argv=None) -> int:
             measure("generated %d resources" % n, overlay, args.repeat,
                     with_kubectl=n <= args.kubectl_max, mem=True)
     write_doc(rows, args)
+    if not args.no_wholerepo:
+        import wholerepo
+        wholerepo.main([])
     return 0
 
 
@@ -213,6 +218,10 @@ def write_doc(rows, args) -> None:
     if "generated 2000 resources" in gen and "generated 8000 resources" in gen:
         lines += ["", "Growth: 8,000 resources take %.2f× the time of 2,000."
                   % (gen["generated 8000 resources"] / gen["generated 2000 resources"])]
+    import wholerepo            # its section (build --all) is kept until it runs again
+    kept_section = wholerepo.kept_section()
+    if kept_section:
+        lines += ["", kept_section]
     with open(DOC, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print("wrote", DOC)

@@ -19,7 +19,7 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
           reorder: str = "legacy", enable_alpha_plugins: bool = False,
           enable_managedby_label: bool = False, enable_helm: bool = False,
           helm_command: str = "helm", fs=None, ref: str | None = None,
-          remote=None, allow_remote_files: bool | None = None) -> Resources:
+          remote=None, allow_remote_files: bool | None = None, memo=None) -> Resources:
     """Render the kustomization at ``path`` like ``kustomize build`` and return its resources.
 
     ``load_restrictor``: ``"rootOnly"`` (default) or ``"none"``; ``reorder``: ``"legacy"``
@@ -29,6 +29,8 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
     the loader hook serving remote bases (default: ``sources.remote.serve()``, a clone cache);
     ``allow_remote_files``: fetch ``https://…/x.yaml`` resources (default: refused, unless
     ``$PYTEST_KUSTOMIZE_REMOTE_FILES=allow``).
+    ``memo``: an ``engine.memo.AccumulationMemo`` whose accumulated bases the builds that share
+    it reuse (see :func:`pytest_kustomize.repo.build_all`).
     """
     opts = BuildOptions(load_restrictor=load_restrictor, reorder=reorder,
                         enable_alpha_plugins=enable_alpha_plugins,
@@ -40,8 +42,11 @@ def build(path: "str | os.PathLike", *, load_restrictor: str = "rootOnly",
         opts.fs = fs
     opts.remote = remote if remote is not None else _remote.serve(
         allow_files=allow_remote_files)
+    opts.memo = memo
     res = guarded(os.fspath(path), build_resources, os.fspath(path), opts)
     out = Resources(res.items, opts.warnings, os.fspath(path), opts.patch_matches)
     out.inputs = sorted(opts.io.get("files_read", ())) + sorted(opts.io.get("dirs_read", ()))
+    # helm, a remote root, exec plugins or another file system: inputs not all on this disk
+    out.volatile = bool(opts.io.get("volatile") or enable_alpha_plugins or fs is not None)
     return out
 

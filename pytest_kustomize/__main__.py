@@ -30,6 +30,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--enable-helm", action="store_true")
     b.add_argument("--helm-command", default="helm")
     b.add_argument("-o", "--output", help="write to this file instead of stdout")
+    b.add_argument("--all", action="store_true",
+                   help="render every kustomization directory under DIR (one section each)")
+    b.add_argument("--no-cache", action="store_true",
+                   help="with --all: do not use the persistent render cache")
+    b.add_argument("--cache-dir", default=None,
+                   help="with --all: render cache directory (default $PYTEST_KUSTOMIZE_CACHE_DIR "
+                   "or ~/.cache/pytest-kustomize/renders)")
     git_cli.add_ref_option(b)
     b.add_argument("--allow-remote-files", action="store_true", default=None,
                    help="fetch http(s) resource files (default: refused)")
@@ -107,6 +114,9 @@ def _run(args) -> int:
         return args.run(args)
     if args.command == "validate":
         return _validate(args)
+    if args.command == "build" and args.all:
+        from . import repo_cli
+        return repo_cli.build_all_command(args, RESTRICTORS[args.load_restrictor])
     if args.command == "build":
         try:
             res = build(args.dir, ref=args.ref, load_restrictor=RESTRICTORS[args.load_restrictor],

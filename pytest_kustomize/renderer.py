@@ -1,23 +1,27 @@
 """A renderer rooted at a directory: overlays by relative path, each render cached until a
-file or directory it read changes (what the ``kustomize`` fixture hands to tests)."""
+file or directory it read changes (what the ``kustomize`` fixture hands to tests). Its builds
+share accumulated bases (``engine.memo``) and, given a ``rendercache.RenderCache``, renders
+persist between sessions."""
 from __future__ import annotations
 
 import glob
 import os
 
-from . import build
 from .engine.loader import KUSTOMIZATION_FILE_NAMES
+from .repo import RepoRenderer
 
 
 class Renderer:
     """Renders overlays relative to a root directory. A render is cached for the session and
     rebuilt when any file or directory it read has changed."""
 
-    def __init__(self, root: str, load_restrictor: str = "rootOnly", enable_helm: bool = False):
+    def __init__(self, root: str, load_restrictor: str = "rootOnly", enable_helm: bool = False,
+                 cache=None):
         self.root = root
         self.load_restrictor = load_restrictor
         self.enable_helm = enable_helm
         self._cache: dict = {}
+        self.repo = RepoRenderer(cache)     # counts: repo.rendered, repo.from_cache
 
     def path(self, overlay) -> str:
         p = os.fspath(overlay)
@@ -32,7 +36,7 @@ class Renderer:
         hit = self._cache.get(key)
         if hit is not None and hit[1] == _stamp(hit[0].inputs):
             return hit[0]
-        res = build(full, **options)
+        res, _ = self.repo.build(full, **options)
         self._cache[key] = (res, _stamp(res.inputs))
         return res
 

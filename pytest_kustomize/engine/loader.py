@@ -86,6 +86,8 @@ class Loader:
         """The loader of the build target (kustomize's NewLoader)."""
         remote = remote or refuse_remote
         if is_remote(path):
+            if cache is not None:
+                cache["volatile"] = True        # a fetched tree: no render cache
             return remote(None, path)
         p = _clean(path if posixpath.isabs(path) else os.path.abspath(path))
         return cls(_confirm_dir(fs, p, path), restrictor, cache=cache, real=True, fs=fs,
@@ -96,6 +98,7 @@ class Loader:
         if path == "":
             raise LoadError("new root cannot be empty")
         if is_remote(path):
+            self.cache["volatile"] = True
             return self.remote(self, path)
         if posixpath.isabs(path):
             raise LoadError("new root '%s' cannot be absolute" % path)
@@ -107,6 +110,8 @@ class Loader:
                     "kustomization file" % (path, posixpath.normpath(path)))
         joined = _clean(posixpath.join(self.root, path))
         root = _confirm_dir(self.fs, joined, joined)
+        if joined != root:      # through a link: re-pointing it is a change (render caches)
+            self.cache.setdefault("dirs_read", set()).add(joined)
         self._check_cycle(root)
         return Loader(root, self.restrictor, self, self.cache, real=True, fs=self.fs)
 

@@ -41,6 +41,7 @@ class BuildOptions:
     fs: FileSystem = DISK                    # where every file is read (engine/fs.py)
     remote: Remote | None = None             # serves remote roots (loader.Loader.remote)
     patch_matches: list = field(default_factory=list)   # PatchMatch of every targeted patch
+    memo: object = None                      # memo.AccumulationMemo shared between builds
 
 
 @dataclass
@@ -253,9 +254,39 @@ class Target:
                 raise KustomizeError('accumulating components: loader.New "%s"' % e.message,
                                      file=self.kfile, field=field_name) from None
             raise self.err(e, field_name)
+        origin_path = os.path.normpath(os.path.join(self.origin_path, path))
+        memo = self.options.memo
+        if memo is not None and not component:
+            sub_ra = memo.recall(sub_loader, origin_path, self.options)
+            if sub_ra is not None:
+                return self._merge_base(ra, sub_ra, sub_loader)
+            with memo.recording(sub_loader, origin_path, self.options) as store:
+                sub_ra = self._base_target(sub_loader, origin_path, component).accumulate()
+                store(sub_ra)
+            return self._merge_base(ra, sub_ra, sub_loader)
+        sub = self._base_target(sub_loader, origin_path, component)
+        if component:
+            sub_ra = sub.accumulate(ra)
+            ra.invalidate()
+            ra.resources.set_items(sub_ra.resources.items)
+            ra.config = sub_ra.config
+            ra.vars = sub_ra.vars
+            return ra
+        return self._merge_base(ra, sub.accumulate(), sub_loader)
+
+    def _merge_base(self, ra: Accumulator, sub_ra, sub_loader: Loader) -> Accumulator:
         try:
-            sub = Target(sub_loader, self.options,
-                         os.path.normpath(os.path.join(self.origin_path, path)), top=False,
+            ra.merge(sub_ra)
+        except KustomizeError as e:
+            raise KustomizeError("accumulating resources: recursed merging from path '%s': %s"
+                                 % (sub_loader.root, e.message), file=self.kfile,
+                                 field="resources") from None
+        return ra
+
+    def _base_target(self, sub_loader: Loader, origin_path: str, component: bool) -> "Target":
+        field_name = "components" if component else "resources"
+        try:
+            sub = Target(sub_loader, self.options, origin_path, top=False,
                          helm_root_namespace=self.k.get("namespace")
                          or self.helm_root_namespace)
         except KustomizeError as e:
@@ -272,21 +303,7 @@ class Target:
             raise KustomizationError(
                 "accumulating resources: expected kind != 'Component' for path '%s'"
                 % sub_loader.root, file=self.kfile, field=field_name)
-        if component:
-            sub_ra = sub.accumulate(ra)
-            ra.invalidate()
-            ra.resources.set_items(sub_ra.resources.items)
-            ra.config = sub_ra.config
-            ra.vars = sub_ra.vars
-            return ra
-        sub_ra = sub.accumulate()
-        try:
-            ra.merge(sub_ra)
-        except KustomizeError as e:
-            raise KustomizeError("accumulating resources: recursed merging from path '%s': %s"
-                                 % (sub_loader.root, e.message), file=self.kfile,
-                                 field=field_name) from None
-        return ra
+        return sub
 
     # -- generators --------------------------------------------------------------------
     def _run_generators(self, ra: Accumulator) -> None:
@@ -321,6 +338,7 @@ class Target:
                     ns = k.get("namespace") or self.helm_root_namespace
                     if ns:
                         chart["namespace"] = ns
+                self.options.io["volatile"] = True      # an external program: not memoised
                 try:
                     inflated = helm.inflate(self, chart, globals_)
                 except KustomizeError as e:
