@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..errors import (GeneratorError, KustomizationError, KustomizeError, LoadError,
                       ResourceConflictError)
-from . import builtins, generators, helm, plugins
+from . import builtins, generators, plugins
 from .config import TransformerConfig, load_configurations, load_crds
 from .kustomization import Kustomization, parse
 from .fs import DISK, FileSystem
@@ -284,45 +284,10 @@ class Target:
     # -- generators --------------------------------------------------------------------
     def _run_generators(self, ra: Accumulator) -> None:
         k = self.k
-        gen_opts = k.get("generatorOptions")
         plugin_configs = None
         if k.get("generators"):         # loaded first, as kustomize configures them first
             plugin_configs = plugins.generator_configs(self, k.get("generators"))
-        for fname, kind in builtins.GENERATOR_FIELDS:
-            for args in k.get(fname, []):
-                try:
-                    r = builtins.generated(self, kind, args, gen_opts, fname)
-                except KustomizeError as e:
-                    raise self.err(e, fname)
-                r.origin = Origin(path="", generator=kind, config_file=self.rel_kfile,
-                                  configured_by={"apiVersion": "builtin", "kind": kind})
-                try:
-                    ra.absorb(r)
-                except KustomizeError as e:
-                    raise self.err(e, fname)
-        charts = list(k.get("helmCharts", []))
-        globals_ = dict(k.get("helmGlobals") or {})
-        if k.get("helmChartInflationGenerator"):
-            old, g = helm.legacy_charts(k.get("helmChartInflationGenerator"))
-            charts += old
-            for key, v in g.items():
-                globals_.setdefault(key, v)
-        if charts:
-            for chart in charts:
-                chart = dict(chart)
-                if not chart.get("namespace"):
-                    ns = k.get("namespace") or self.helm_root_namespace
-                    if ns:
-                        chart["namespace"] = ns
-                try:
-                    inflated = helm.inflate(self, chart, globals_)
-                except KustomizeError as e:
-                    raise self.err(e, "helmCharts")
-                for r in inflated:
-                    try:
-                        ra.absorb(r)
-                    except KustomizeError as e:
-                        raise self.err(e, "helmCharts")
+        builtins.run_generator_fields(self, ra.absorb)
         if plugin_configs is not None:
             for r in plugins.run_generators(self, k.get("generators"), plugin_configs):
                 try:

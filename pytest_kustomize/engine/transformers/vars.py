@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...errors import KustomizationError, TransformerError
 from .. import fieldspec as fsm
-from ..resource import Gvk, ResId, ResourceList
+from ..resource import Gvk, ResId, ResourceList, is_cluster_scoped
 from ..paths import smarter_split, with_slice_indexes
 from .base import record
 
@@ -57,7 +57,6 @@ def _var_target(v: dict) -> ResId:
 
 def merge_vars(ra, incoming: list, kfile: str) -> None:
     """Declare vars at this level: bind each to the resource its objref names."""
-    from ..resource import is_cluster_scoped
     for v in incoming:
         if not isinstance(v, dict) or not v.get("name"):
             raise KustomizationError("each var needs a name and an objref", file=kfile,
