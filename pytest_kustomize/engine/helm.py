@@ -14,6 +14,7 @@ from . import yamlio
 from .reader import objects_from_text
 from .resource import Origin, Resource
 from .strategicmerge import strategic_merge
+from .yamlscalar import scalar_to_string as _s
 
 HELM_GENERATED = "kustomize.config.k8s.io/helm-generated"
 DEFAULT_HOME = "charts"
@@ -29,10 +30,6 @@ def helm_binary(command: str) -> str:
             return tool
     raise PluginError("helm command %r not found (install helm, e.g. pytest-kustomize install-tools "
                       "helm, or pass --helm-command)" % command)
-
-
-def _s(v) -> str:
-    return "" if v is None else str(v)
 
 
 def legacy_charts(entries: list) -> tuple:

@@ -200,7 +200,10 @@ def int_text(v: int) -> str:
 
 
 def scalar_to_string(v) -> str:
-    """A scalar as kustomize's string-typed fields see it."""
+    """A scalar as kustomize's string-typed fields see it (the one stringifier of the
+    engine: ``None`` is ``""``, booleans ``true``/``false``, floats as Go formats them)."""
+    if v.__class__ is str:
+        return v
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None:
