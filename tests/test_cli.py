@@ -38,3 +38,14 @@ def test_cli_output_file_and_input_order(oracle, tmp_path):
     ref = oracle.kubectl().stdout        # kubectl always sorts: ConfigMap first
     assert ref.index("kind: ConfigMap") < ref.index("kind: Deployment")
     assert sorted(text.split("---\n")) == sorted(ref.split("---\n"))
+
+
+def test_cli_prints_an_internal_error_never_a_traceback(tmp_path, monkeypatch, capsys):
+    from pytest_kustomize import __main__ as cli
+    from pytest_kustomize.engine import build as engine_build
+    (tmp_path / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (tmp_path / "cm.yaml").write_text(CM.format(n="cm"))
+    monkeypatch.setattr(engine_build, "_build", lambda p, o: [].pop())
+    assert cli.main(["build", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and "Traceback" not in err and "IndexError" in err

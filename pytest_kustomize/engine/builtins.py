@@ -5,7 +5,9 @@ map in its builtinhelpers and target configurators).
 Both ways of asking for a builtin go through here: a kustomization field (``namePrefix``,
 ``configMapGenerator`` …; ``TRANSFORMER_FIELDS`` and ``GENERATOR_FIELDS`` in kustomize's
 order, see target.py) and a ``transformers:``/``generators:`` entry naming the kind
-(plugins.py). To find the code of a field, look it up in the two tables below.
+(plugins.py). To find the code of a field, look it up in ``FIELD_CODE`` at the end (every
+kustomization field), or in the tables ``TRANSFORMER_FIELDS``/``GENERATOR_FIELDS`` (field ->
+kind -> builder) and ``TRANSFORMERS``/``GENERATORS`` (kind -> config fields -> runner).
 """
 from __future__ import annotations
 
@@ -299,10 +301,59 @@ def _from_replacements(k, tc, kfile):
     return [({"replacements": v}, [], "replacements")] if v else []
 
 
-# (kustomization field, generator kind): one generated object per entry (helmCharts and
-# the generators field are run by target.py: charts get the kustomization's namespace)
-GENERATOR_FIELDS = (("configMapGenerator", "ConfigMapGenerator"),
-                    ("secretGenerator", "SecretGenerator"))
+def _gen_entries(name, kind):
+    """One ConfigMap or Secret per ``configMapGenerator``/``secretGenerator`` entry."""
+    def make(target, gen_opts):
+        for args in target.k.get(name, []):
+            r = generated(target, kind, args, gen_opts, name)
+            r.origin = Origin(path="", generator=kind, config_file=target.rel_kfile,
+                              configured_by={"apiVersion": "builtin", "kind": kind})
+            yield r
+    return make
+
+
+def _gen_helm(target, gen_opts):
+    """``helmCharts`` (with ``helmGlobals``) and the deprecated
+    ``helmChartInflationGenerator``: each chart inflated, in the kustomization's namespace
+    (or the nearest parent's) unless it names one."""
+    k = target.k
+    charts = list(k.get("helmCharts", []))
+    globals_ = dict(k.get("helmGlobals") or {})
+    if k.get("helmChartInflationGenerator"):
+        old, g = helm.legacy_charts(k.get("helmChartInflationGenerator"))
+        charts += old
+        for key, v in g.items():
+            globals_.setdefault(key, v)
+    for chart in charts:
+        chart = dict(chart)
+        if not chart.get("namespace"):
+            ns = k.get("namespace") or target.helm_root_namespace
+            if ns:
+                chart["namespace"] = ns
+        yield from helm.inflate(target, chart, globals_)
+
+
+# (kustomization field errors name, generator kind, maker), in the order kustomize runs
+# them; ``maker(target, generatorOptions)`` yields the generated resources
+GENERATOR_FIELDS = (
+    ("configMapGenerator", "ConfigMapGenerator", _gen_entries("configMapGenerator",
+                                                              "ConfigMapGenerator")),
+    ("secretGenerator", "SecretGenerator", _gen_entries("secretGenerator", "SecretGenerator")),
+    ("helmCharts", "HelmChartInflationGenerator", _gen_helm),
+)
+
+
+def run_generator_fields(target, absorb) -> None:
+    """Run the builtin generators a kustomization's fields ask for, passing each new
+    resource to ``absorb`` (the accumulator's merge by generator behavior)."""
+    gen_opts = target.k.get("generatorOptions")
+    for name, _kind, make in GENERATOR_FIELDS:
+        try:
+            for r in make(target, gen_opts):
+                absorb(r)
+        except KustomizeError as e:
+            raise target.err(e, name)
+
 
 # (kustomization field, builtin kind, builder), in the order kustomize runs them; one
 # NameIndex is shared by the entries of a field (only the patched resources change)
@@ -333,3 +384,32 @@ def run_fields(target, resources, tc) -> None:
             except KustomizeError as e:
                 raise target.err(e, field)
             target.mark(resources, kind)
+
+
+# -- every kustomization field -> the code that reads it ---------------------------------
+# The fields above run through the builtin table; the rest are read by the build itself.
+# ``module:function`` under pytest_kustomize.engine (tests/test_architecture.py checks that
+# this covers every field of the Kustomization type and that every function exists).
+FIELD_CODE = {
+    "apiVersion": "kustomization:parse", "kind": "kustomization:parse",
+    "metadata": "kustomization:parse",
+    "resources": "target:Target._accumulate_resources", "bases": "kustomization:_parse",
+    "components": "target:Target._accumulate_directory",
+    "crds": "config:load_crds", "configurations": "config:load_configurations",
+    "openapi": "openapi:set_schema",
+    "configMapGenerator": "builtins:_gen_entries", "secretGenerator": "builtins:_gen_entries",
+    "generatorOptions": "generators:needs_hash",
+    "helmCharts": "builtins:_gen_helm", "helmGlobals": "builtins:_gen_helm",
+    "helmChartInflationGenerator": "helm:legacy_charts",
+    "generators": "plugins:run_generators", "transformers": "plugins:run_transformers",
+    "validators": "plugins:run_validators",
+    "patchesStrategicMerge": "builtins:_patch_strategic_merge", "patches": "builtins:_patch",
+    "namespace": "builtins:_namespace", "namePrefix": "builtins:_affix",
+    "nameSuffix": "builtins:_affix", "labels": "builtins:_from_labels",
+    "commonLabels": "builtins:_from_labels", "commonAnnotations": "builtins:_annotations",
+    "patchesJson6902": "builtins:_patch_json6902", "replicas": "builtins:_replicas",
+    "images": "builtins:_images", "imageTags": "kustomization:_parse",
+    "replacements": "builtins:_replacements",
+    "vars": "transformers.vars:merge_vars", "sortOptions": "transformers.sort:apply_sort_options",
+    "buildMetadata": "build:_build",
+}

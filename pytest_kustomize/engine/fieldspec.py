@@ -16,6 +16,7 @@ import yaml
 from ..errors import TransformerError
 from .paths import MAP, SCALAR, SEQ, split_escaped, walk_spec
 from .resid import Gvk
+from .yamlscalar import scalar_to_string as _str
 
 __all__ = ["FieldSpec", "apply", "walk", "split_path", "default_specs",
            "default_name_references", "specs_from_list", "merge_specs", "MAP", "SEQ", "SCALAR"]
@@ -143,10 +144,6 @@ def apply(obj: dict, fs: FieldSpec, fn: Callable[[Any, Any], None], *,
         rid = getattr(rid, "id", rid)      # a Resource: name it only when reporting
         raise TransformerError("considering field '%s' of object %s: %s"
                                % (fs.path, rid, e.message)) from None
-
-
-def _str(v):
-    return "" if v is None else str(v)
 
 
 def walk(obj, parts, fn) -> None:

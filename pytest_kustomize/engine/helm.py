@@ -14,6 +14,7 @@ from . import yamlio
 from .reader import objects_from_text
 from .resource import Origin, Resource
 from .strategicmerge import strategic_merge
+from .yamlscalar import scalar_to_string as _s
 
 HELM_GENERATED = "kustomize.config.k8s.io/helm-generated"
 DEFAULT_HOME = "charts"
@@ -29,10 +30,6 @@ def helm_binary(command: str) -> str:
             return tool
     raise PluginError("helm command %r not found (install helm, e.g. pytest-kustomize install-tools "
                       "helm, or pass --helm-command)" % command)
-
-
-def _s(v) -> str:
-    return "" if v is None else str(v)
 
 
 def legacy_charts(entries: list) -> tuple:
@@ -83,6 +80,7 @@ def inflate(target, chart: dict, globals_: dict, field: str = "helmCharts") -> l
     """The resources ``helm template`` renders for one chart entry."""
     opts = target.options
     kfile = target.kfile
+    opts.io["volatile"] = True      # an external program: neither memoised nor cached
     if not opts.enable_helm:
         raise PluginError("must specify --enable-helm", file=kfile, field=field)
     if not isinstance(chart, dict) or not chart.get("name"):

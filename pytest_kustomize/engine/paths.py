@@ -6,7 +6,8 @@ Grammars: slash paths of field specs (``spec/template/metadata/labels``, ``ports
 ``containers[0]``, ``[a.b]`` map keys with dots); the lenient query form of the dotted path
 (``*`` wildcards, ``-`` for the last element). Walks: :func:`walk_spec` (field specs, with
 creation), :func:`locate`/:func:`lookup` (kyaml's Lookup: first match), :func:`find_all`
-(every match).
+(every match), :func:`match_targets` (kyaml's PathMatcher with creation: a replacement's
+targets).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import re
 from typing import Any, Callable
 
 from ..errors import FieldPathError, TransformerError
-from .yamlio import scalar_to_string
+from .yamlscalar import scalar_to_string
 
 MAP = "map"
 SEQ = "seq"
@@ -229,3 +230,81 @@ def walk_spec(node, parts, fn: Callable[[Any, Any], None], create: bool = False,
         else:
             node[name] = {}
     walk_spec(node[name], parts[1:], fn, create, create_kind, node, name)
+
+
+# -- a replacement's targets -----------------------------------------------------------
+_LIST_INDEX = re.compile(r"^\[(?P<k>[^=\]]*)=(?P<v>.*)\]$")
+
+
+def _part_kind(next_part: str, create_kind: str) -> str:
+    if next_part == "":
+        return create_kind
+    if next_part.isdigit() or next_part.startswith("["):
+        return "seq"
+    return "map"
+
+
+def _new(kind: str):
+    return {} if kind == "map" else [] if kind == "seq" else CREATED
+
+
+class _Created:
+    """A scalar field created by a replacement (its type comes from the value's text)."""
+
+
+CREATED = _Created()
+
+
+def match_targets(node, parts: list, create, out: list, parent=None, key=None) -> None:
+    """kyaml's PathMatcher (a replacement's target side): collect (container, key) of every match,
+    creating missing fields when ``create`` is a node kind."""
+    if not parts:
+        out.append((parent, key))
+        return
+    p = parts[0]
+    if p.isdigit():
+        if not isinstance(node, list):
+            raise TransformerError("wrong node kind: expected SequenceNode")
+        i = int(p)
+        if len(node) == i and create:
+            node.append(_new(_part_kind(parts[1] if len(parts) > 1 else "", create)))
+        if len(node) < i + 1:
+            raise TransformerError("index %d specified but only %d elements found"
+                                   % (i, len(node)))
+        match_targets(node[i], parts[1:], create, out, node, i)
+        return
+    m = _LIST_INDEX.match(p)
+    if m:
+        if not isinstance(node, list):
+            raise TransformerError("wrong node kind: expected SequenceNode")
+        field, pattern = m.group("k"), m.group("v")
+        try:
+            rx = re.compile(pattern)
+        except re.error as e:
+            raise TransformerError(str(e)) from None
+        before = len(out)
+        for i, el in enumerate(list(node)):
+            if field == "":
+                if rx.search(text(el).strip()):
+                    out.append((node, i)) if len(parts) == 1 else None
+            else:
+                if isinstance(el, dict) and field in el and el[field] is not None and \
+                        rx.search(text(el[field]).strip()):
+                    match_targets(el, parts[1:], create, out, node, i)
+        if len(out) == before and create:
+            node.append(pattern if field == "" else {field: pattern})
+            match_targets(node, parts, create, out, parent, key)
+        return
+    if p == "*":
+        if not isinstance(node, list):
+            raise TransformerError("wrong node kind: expected SequenceNode")
+        for i, el in enumerate(node):
+            match_targets(el, parts[1:], create, out, node, i)
+        return
+    if not isinstance(node, dict):
+        raise TransformerError("wrong node kind: expected MappingNode")
+    if p not in node or node[p] is None and create:
+        if not create:
+            return
+        node[p] = _new(_part_kind(parts[1] if len(parts) > 1 else "", create))
+    match_targets(node[p], parts[1:], create, out, node, p)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from ..errors import YamlError
 from . import yamlio
-from .resource import Origin, Resource
 
 
 def documents_to_objects(docs: list, path: str, patch: bool = False) -> list:
@@ -92,10 +91,6 @@ def fast_copy(v):
     if isinstance(v, list):
         return [fast_copy(x) for x in v]
     return v
-
-
-def resources_from_text(text: str, path: str, origin_path: str = "") -> list:
-    return [Resource(d, Origin(path=origin_path or path)) for d in objects_from_text(text, path)]
 
 
 def _meta_str(d: dict) -> str:

@@ -13,6 +13,7 @@ from .accumulator import NameIndex, ResourceList
 from .resid import (CLUSTER_SCOPED, CLUSTER_SCOPED_KINDS, TOTALLY_NOT_A_NAMESPACE, Gvk,
                     ResId, _gvk_cached, _resid_cached, is_cluster_scoped)
 from .yamlio import dump_document
+from .yamlscalar import scalar_to_string as _s
 
 __all__ = ["Resource", "Origin", "Gvk", "ResId", "ResourceList", "NameIndex",
            "is_cluster_scoped", "CLUSTER_SCOPED", "CLUSTER_SCOPED_KINDS",
@@ -168,9 +169,3 @@ class Resource:
     def to_yaml(self) -> str:
         """This object as ``kustomize build`` prints it."""
         return dump_document(self.data)
-
-
-def _s(v: Any) -> str:
-    if v is None:
-        return ""
-    return v if isinstance(v, str) else str(v)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..errors import PatchError
 from .reader import fast_copy
 from .schema import Schema, SchemaNode
-from .yamlio import scalar_to_string
+from .paths import text as node_text
 from .yamlread import ANNOTATION_TEXT, QUOTED
 
 MISSING = object()     # a field that is not there (YAML nil node)
@@ -115,14 +115,8 @@ def _kind(v) -> str:
 
 
 def _text(v) -> str:
-    """The scalar text a YAML node would carry (maps and lists have none)."""
-    if isinstance(v, (dict, list)) or v is MISSING:
-        return ""
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return scalar_to_string(v)
+    """The scalar text a YAML node would carry (maps, lists and absent fields have none)."""
+    return "" if v is MISSING else node_text(v)
 
 
 def _directive_value(v):

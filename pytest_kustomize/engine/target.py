@@ -11,9 +11,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ..errors import (GeneratorError, KustomizationError, KustomizeError, LoadError,
-                      ResourceConflictError)
-from . import builtins, generators, helm, plugins
+from ..errors import KustomizationError, KustomizeError, LoadError
+from . import builtins, plugins
 from .config import TransformerConfig, load_configurations, load_crds
 from .kustomization import Kustomization, parse
 from .fs import DISK, FileSystem
@@ -21,7 +20,8 @@ from .loader import ROOT_ONLY, Loader, Remote
 from .openapi import set_schema
 from .reader import objects_with_nulls
 from .remote import is_remote_file
-from .resource import Origin, Resource, ResourceList
+from .resaccumulator import Accumulator
+from .resource import Origin, Resource
 from .transformers import vars as varsmod
 
 _CREDENTIALS = re.compile(r"(?i)(https?:/+[^/@:\s']*):[^/@\s']*@")
@@ -42,91 +42,6 @@ class BuildOptions:
     remote: Remote | None = None             # serves remote roots (loader.Loader.remote)
     patch_matches: list = field(default_factory=list)   # PatchMatch of every targeted patch
     memo: object = None                      # memo.AccumulationMemo shared between builds
-
-
-@dataclass
-class Accumulator:
-    resources: ResourceList = field(default_factory=ResourceList)
-    config: TransformerConfig | None = None
-    vars: list = field(default_factory=list)
-    # current id key -> resource; rebuilt lazily after anything may have renamed resources
-    _index: dict | None = field(default=None, repr=False)
-
-    _any: dict | None = field(default=None, repr=False)
-
-    def invalidate(self) -> None:
-        self._index = None
-        self._any = None
-
-    def _any_keys(self) -> dict:
-        """Every current or previous id key -> the resources that have it."""
-        if self._any is None:
-            any_index: dict = {}
-            for o in self.resources:
-                keys = {o.id.key} | {i.key for i in o.previous_ids}
-                for k in keys:
-                    any_index.setdefault(k, []).append(o)
-            self._any = any_index
-        return self._any
-
-    def _keys(self) -> dict:
-        if self._index is None or len(self._index) != len(self.resources):
-            self._index = {r.id.key: r for r in self.resources}
-        return self._index
-
-    def append(self, r: Resource) -> None:
-        index = self._keys()
-        rid = r.id
-        if rid.key in index:
-            raise ResourceConflictError(
-                "may not add resource with an already registered id: %s" % rid)
-        self.resources.append(r)
-        index[rid.key] = r
-        if self._any is not None:
-            for k in {rid.key} | {i.key for i in r.previous_ids}:
-                self._any.setdefault(k, []).append(r)
-
-    def merge_config(self, cfg: TransformerConfig | None) -> None:
-        if cfg is None:
-            return
-        self.config = (self.config or TransformerConfig.empty()).merge(cfg)
-
-    def merge(self, other: "Accumulator") -> None:
-        for r in other.resources:
-            self.append(r)
-        self.merge_config(other.config)
-        for v in other.vars:
-            if any(x["name"] == v["name"] for x in self.vars):
-                raise KustomizationError("var '%s' already encountered" % v["name"],
-                                         field="vars")
-            self.vars.append(v)
-
-    def absorb(self, r: Resource) -> None:
-        """Add a generated resource honouring its behavior (create / merge / replace)."""
-        rid = r.id
-        key = rid.key
-        matches = self._any_keys().get(key, [])
-        behavior = r.behavior or "unspecified"
-        if not matches:
-            if behavior in ("merge", "replace"):
-                raise GeneratorError("id %s does not exist; cannot merge or replace" % rid)
-            self.append(r)
-            return
-        if len(matches) > 1:
-            raise GeneratorError("found multiple objects %s that could accept merge of %s"
-                                 % ([str(m.id) for m in matches], rid))
-        old = matches[0]
-        if behavior not in ("merge", "replace"):
-            raise GeneratorError("id %s exists; can not use behavior: '%s', behavior must be "
-                                 "merge or replace" % (rid, behavior))
-        merged = generators.merge_generated(old.data, r.data, behavior)
-        old.data = merged
-        # the hash flag is a build annotation: kept from the old object, and only while the
-        # new one asks for it too
-        old.needs_hash = old.needs_hash and r.needs_hash
-        if behavior == "replace":
-            old.origin = r.origin
-        self.invalidate()
 
 
 class Target:
@@ -308,46 +223,10 @@ class Target:
     # -- generators --------------------------------------------------------------------
     def _run_generators(self, ra: Accumulator) -> None:
         k = self.k
-        gen_opts = k.get("generatorOptions")
         plugin_configs = None
         if k.get("generators"):         # loaded first, as kustomize configures them first
             plugin_configs = plugins.generator_configs(self, k.get("generators"))
-        for fname, kind in builtins.GENERATOR_FIELDS:
-            for args in k.get(fname, []):
-                try:
-                    r = builtins.generated(self, kind, args, gen_opts, fname)
-                except KustomizeError as e:
-                    raise self.err(e, fname)
-                r.origin = Origin(path="", generator=kind, config_file=self.rel_kfile,
-                                  configured_by={"apiVersion": "builtin", "kind": kind})
-                try:
-                    ra.absorb(r)
-                except KustomizeError as e:
-                    raise self.err(e, fname)
-        charts = list(k.get("helmCharts", []))
-        globals_ = dict(k.get("helmGlobals") or {})
-        if k.get("helmChartInflationGenerator"):
-            old, g = helm.legacy_charts(k.get("helmChartInflationGenerator"))
-            charts += old
-            for key, v in g.items():
-                globals_.setdefault(key, v)
-        if charts:
-            for chart in charts:
-                chart = dict(chart)
-                if not chart.get("namespace"):
-                    ns = k.get("namespace") or self.helm_root_namespace
-                    if ns:
-                        chart["namespace"] = ns
-                self.options.io["volatile"] = True      # an external program: not memoised
-                try:
-                    inflated = helm.inflate(self, chart, globals_)
-                except KustomizeError as e:
-                    raise self.err(e, "helmCharts")
-                for r in inflated:
-                    try:
-                        ra.absorb(r)
-                    except KustomizeError as e:
-                        raise self.err(e, "helmCharts")
+        builtins.run_generator_fields(self, ra.absorb)
         if plugin_configs is not None:
             for r in plugins.run_generators(self, k.get("generators"), plugin_configs):
                 try:

@@ -229,17 +229,6 @@ def test_no_foreign_exception_leaves_build(tmp_path, monkeypatch):
     assert ei.value.file == str(tmp_path) and "internal error" in str(ei.value)
 
 
-def test_cli_prints_an_error_never_a_traceback(tmp_path, monkeypatch, capsys):
-    from pytest_kustomize import __main__ as cli
-    from pytest_kustomize.engine import build as engine_build
-    (tmp_path / "kustomization.yaml").write_text(K)
-    (tmp_path / "cm.yaml").write_text(CM)
-    monkeypatch.setattr(engine_build, "_build", lambda p, o: [].pop())
-    assert cli.main(["build", str(tmp_path)]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("Error: ") and "Traceback" not in err and "IndexError" in err
-
-
 def test_deep_build_restores_the_recursion_limit(tmp_path):
     import sys
     before = sys.getrecursionlimit()

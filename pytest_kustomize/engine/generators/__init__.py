@@ -5,20 +5,12 @@ from __future__ import annotations
 import base64
 
 from ...errors import GeneratorError
-from ..yamlio import scalar_to_string as _scalar_text
 from .hashing import content_hash
 from .kv import validated_map
+from ..yamlscalar import scalar_to_string as _s
 
 __all__ = ["generate_configmap", "generate_secret", "needs_hash", "content_hash",
            "merged_options", "merge_generated", "generation_behavior"]
-
-
-def _s(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def merged_options(args: dict, options: dict | None) -> dict:
@@ -117,7 +109,7 @@ def _string_map(v) -> dict:
     if not isinstance(v, dict):
         return {}
     return {str(k): x if isinstance(x, str) else
-            ("" if x is None or isinstance(x, (dict, list)) else _scalar_text(x))
+            ("" if x is None or isinstance(x, (dict, list)) else _s(x))
             for k, x in v.items()}
 
 

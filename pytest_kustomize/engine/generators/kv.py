@@ -4,15 +4,7 @@ from __future__ import annotations
 import posixpath
 
 from ...errors import GeneratorError
-
-
-
-def _s(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
+from ..yamlscalar import scalar_to_string as _s
 
 
 def parse_literal(source: str) -> tuple:

@@ -7,6 +7,7 @@ from ...errors import TransformerError
 from .. import fieldspec as fsm
 from ..resource import ResourceList
 from .base import record, spec_paths
+from ..yamlscalar import scalar_to_string as _s
 
 
 _TAIL = r"(:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$"
@@ -43,10 +44,6 @@ def split(image: str) -> tuple:
         return image[:i_col], image[i_col + 1:i_at], image[i_at + 1:]
     i_col += slash
     return image[:i_col], image[i_col + 1:], ""
-
-
-def _s(v) -> str:
-    return "" if v is None else str(v)
 
 
 def new_image(value: str, spec: dict) -> str | None:

@@ -6,14 +6,7 @@ from .. import fieldspec as fsm
 from .. import yamlio
 from ..resource import Resource, ResourceList
 from .base import record, spec_paths
-
-
-def _str(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
+from ..yamlscalar import scalar_to_string as _str
 
 
 def apply_map_entries(resources: ResourceList, entries: dict, specs: list, *, plugin: str,

@@ -13,16 +13,13 @@ from ..selector import Selector
 from ..strategicmerge import strategic_merge
 from .base import record
 from .labels import follow_shared_entries, shared_entry_paths
+from ..yamlscalar import scalar_to_string as _s
 
 
 def _patch_id(p: dict) -> ResId:
     md = p.get("metadata") if isinstance(p.get("metadata"), dict) else {}
     return ResId(Gvk.from_api_version(_s(p.get("apiVersion")), _s(p.get("kind"))),
                  _s(md.get("name")), _s(md.get("namespace")))
-
-
-def _s(v) -> str:
-    return "" if v is None else str(v)
 
 
 def find_unique(resources: ResourceList, rid: ResId, index: NameIndex | None = None) -> Resource:

@@ -4,7 +4,6 @@ and ``create`` options, regex target selection, and JSON/YAML embedded in string
 from __future__ import annotations
 
 import json
-import re
 
 from ...errors import KustomizeError, TransformerError
 from .. import yamlio
@@ -13,9 +12,12 @@ from ..paths import SELF as _SELF
 from ..paths import locate as _locate
 from ..paths import lookup as _lookup
 from ..paths import smarter_split
+from ..paths import CREATED as _CREATED
+from ..paths import match_targets as _match
 from ..paths import text as _text
 from ..selector import Selector
 from .base import record
+from ..yamlscalar import scalar_to_string as _s
 
 DEFAULT_FIELD_PATH = "metadata.name"
 
@@ -47,10 +49,6 @@ def load(entries: list, loader) -> list:
 
 
 # -- selection --------------------------------------------------------------------------------
-def _s(v) -> str:
-    return "" if v is None else str(v)
-
-
 def _sel_id(d: dict) -> ResId:
     return ResId(Gvk(_s(d.get("group")), _s(d.get("version")), _s(d.get("kind"))),
                  _s(d.get("name")), _s(d.get("namespace")))
@@ -89,83 +87,6 @@ def _source_str(src: dict) -> str:
 def split(path: str) -> list:
     """kyaml's SmarterPathSplitter on '.'."""
     return smarter_split(path)
-
-
-_LIST_INDEX = re.compile(r"^\[(?P<k>[^=\]]*)=(?P<v>.*)\]$")
-
-
-def _part_kind(next_part: str, create_kind: str) -> str:
-    if next_part == "":
-        return create_kind
-    if next_part.isdigit() or next_part.startswith("["):
-        return "seq"
-    return "map"
-
-
-def _new(kind: str):
-    return {} if kind == "map" else [] if kind == "seq" else _CREATED
-
-
-class _Created:
-    """A scalar field created by a replacement (its type comes from the value's text)."""
-
-
-_CREATED = _Created()
-
-
-def _match(node, parts: list, create, out: list, parent=None, key=None) -> None:
-    """kyaml's PathMatcher (the target side): collect (container, key) of every match,
-    creating missing fields when ``create`` is a node kind."""
-    if not parts:
-        out.append((parent, key))
-        return
-    p = parts[0]
-    if p.isdigit():
-        if not isinstance(node, list):
-            raise TransformerError("wrong node kind: expected SequenceNode")
-        i = int(p)
-        if len(node) == i and create:
-            node.append(_new(_part_kind(parts[1] if len(parts) > 1 else "", create)))
-        if len(node) < i + 1:
-            raise TransformerError("index %d specified but only %d elements found"
-                                   % (i, len(node)))
-        _match(node[i], parts[1:], create, out, node, i)
-        return
-    m = _LIST_INDEX.match(p)
-    if m:
-        if not isinstance(node, list):
-            raise TransformerError("wrong node kind: expected SequenceNode")
-        field, pattern = m.group("k"), m.group("v")
-        try:
-            rx = re.compile(pattern)
-        except re.error as e:
-            raise TransformerError(str(e)) from None
-        before = len(out)
-        for i, el in enumerate(list(node)):
-            if field == "":
-                if rx.search(_text(el).strip()):
-                    out.append((node, i)) if len(parts) == 1 else None
-            else:
-                if isinstance(el, dict) and field in el and el[field] is not None and \
-                        rx.search(_text(el[field]).strip()):
-                    _match(el, parts[1:], create, out, node, i)
-        if len(out) == before and create:
-            node.append(pattern if field == "" else {field: pattern})
-            _match(node, parts, create, out, parent, key)
-        return
-    if p == "*":
-        if not isinstance(node, list):
-            raise TransformerError("wrong node kind: expected SequenceNode")
-        for i, el in enumerate(node):
-            _match(el, parts[1:], create, out, node, i)
-        return
-    if not isinstance(node, dict):
-        raise TransformerError("wrong node kind: expected MappingNode")
-    if p not in node or node[p] is None and create:
-        if not create:
-            return
-        node[p] = _new(_part_kind(parts[1] if len(parts) > 1 else "", create))
-    _match(node[p], parts[1:], create, out, node, p)
 
 
 # -- setting ----------------------------------------------------------------------------------

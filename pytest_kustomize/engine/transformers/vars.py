@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ...errors import KustomizationError, TransformerError
 from .. import fieldspec as fsm
-from ..resource import Gvk, ResId, ResourceList
-from ..paths import smarter_split, with_slice_indexes
+from ..resource import Gvk, ResId, ResourceList, is_cluster_scoped
+from ..paths import lookup, smarter_split, with_slice_indexes
 from .base import record
 
 def _split_dotted(path: str) -> list:
@@ -15,30 +15,9 @@ _MISSING = object()
 
 
 def get_field_value(obj, path: str):
-    """kyaml's GetFieldValue: dotted path, ``[k=v]`` list selectors, ``a[0]`` indexes."""
-    node = obj
-    for part in _split_dotted(path):
-        if isinstance(node, dict):
-            if part not in node:
-                return _MISSING
-            node = node[part]
-        elif isinstance(node, list):
-            if part.startswith("[") and part.endswith("]") and "=" in part:
-                k, v = part[1:-1].split("=", 1)
-                found = [e for e in node if isinstance(e, dict) and str(e.get(k)) == v]
-                if not found:
-                    return _MISSING
-                node = found[0]
-            elif part.isdigit():
-                i = int(part)
-                if i >= len(node):
-                    return _MISSING
-                node = node[i]
-            else:
-                return _MISSING
-        else:
-            return _MISSING
-    return node
+    """kyaml's GetFieldValue: dotted path, ``[k=v]`` list selectors, ``a[0]`` indexes
+    (kyaml's Lookup, paths.lookup)."""
+    return lookup(obj, _split_dotted(path), _MISSING)
 
 
 def _var_str(v: dict) -> str:
@@ -57,7 +36,6 @@ def _var_target(v: dict) -> ResId:
 
 def merge_vars(ra, incoming: list, kfile: str) -> None:
     """Declare vars at this level: bind each to the resource its objref names."""
-    from ..resource import is_cluster_scoped
     for v in incoming:
         if not isinstance(v, dict) or not v.get("name"):
             raise KustomizationError("each var needs a name and an objref", file=kfile,
