@@ -47,7 +47,15 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
     if allow_name_change or allow_kind_change:
         res.remember_id()
     p = dict(patch)
-    p["apiVersion"] = res.data.get("apiVersion")
+    av = res.data.get("apiVersion")
+    if isinstance(av, (dict, list)):
+        # kustomize gives the patch the target's apiVersion as text ("") and cannot merge it
+        raise PatchError("wrong node kind: expected %s but got ScalarNode: node contents:"
+                         % ("MappingNode" if isinstance(av, dict) else "SequenceNode"))
+    if isinstance(av, str):
+        p["apiVersion"] = av
+    else:                       # a null (or number) apiVersion of the target stays as it is
+        p.pop("apiVersion", None)
     shared = shared_entry_paths(res)
     merged = strategic_merge(res.data, p, schema, res.empty_nulls, texts)
     if merged is None or not merged:

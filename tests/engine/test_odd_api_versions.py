@@ -1,0 +1,66 @@
+"""Resources whose apiVersion is not a string (null, ~, a boolean, a number, a collection):
+kustomize orders them by the node's text, as the differential fuzzer found (seed 6, trees
+2360 and 3069 of scripts/fuzz.py). Each tree is compared with kubectl byte for byte."""
+from __future__ import annotations
+
+import pytest
+
+ODD = ["null", "Null", "NULL", "~", "", "true", "TRUE", "False", "5", "1.50", "[]", "{}",
+       "[x]", "{a: 1}"]
+
+DOCS = """\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: a
+---
+apiVersion: %s
+kind: Secret
+metadata:
+  name: b
+---
+apiVersion: aa
+kind: Secret
+metadata:
+  name: c
+---
+apiVersion: zz
+kind: Secret
+metadata:
+  name: d
+"""
+
+
+@pytest.mark.parametrize("value", ODD)
+def test_a_non_string_api_version_sorts_by_its_text(oracle, value):
+    out = oracle.assert_same({"kustomization.yaml": "resources:\n- r.yaml\n",
+                              "r.yaml": DOCS % value})
+    assert out.count("kind: Secret") == 4
+
+
+def _patched_tree(value: str) -> dict:
+    listed = "apiVersion: v1\nkind: List\nitems:\n" + "".join(
+        "- " + doc.replace("\n", "\n  ").rstrip() + "\n" for doc in (DOCS % value).split("---\n"))
+    return {
+        "base/kustomization.yaml": "resources:\n- r.yaml\n- l.yaml\n",
+        "base/r.yaml": DOCS % value,
+        "base/l.yaml": listed.replace("name: ", "name: l"),
+        "overlay/kustomization.yaml": "resources:\n- ../base\nnamePrefix: p-\npatches:\n"
+                                      "- patch: |\n    kind: Secret\n    metadata:\n"
+                                      "      name: b\n    data:\n      k: dg==\n"
+                                      "  target:\n    name: b\n"}
+
+
+@pytest.mark.parametrize("value", ["null", "~", "true", "5", '""'])
+def test_the_text_survives_an_overlay_and_a_patch(oracle, value):
+    """The record of the text is kept through a strategic-merge patch and an overlay, and
+    inside a `kind: List` file; the patch keeps the target's apiVersion."""
+    oracle.assert_same(_patched_tree(value), "overlay")
+
+
+@pytest.mark.parametrize("value, node", [("[]", "SequenceNode"), ("{a: 1}", "MappingNode")])
+def test_a_patch_on_a_collection_api_version_fails_as_in_kustomize(oracle, value, node):
+    err = oracle.assert_both_fail(_patched_tree(value), "overlay",
+                                  contains="wrong node kind: expected %s but got ScalarNode"
+                                  % node)
+    assert "Traceback" not in str(err)
