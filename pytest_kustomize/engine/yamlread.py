@@ -141,8 +141,8 @@ _PlainLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # -- the document walk ----------------------------------------------------------------------
 _MAYBE_EMPTY = re.compile(r"(?::|^[ \t]*-)[ \t]*(?:#.*)?$|:[ \t]*[,}\]]", re.M)
-#: an apiVersion that may not be a string (null, ~, a boolean, a number, a collection)
-_ODD_API_VERSION = re.compile(r"^[ \t-]*apiVersion:[ \t]*(?:[~+.\-0-9\[{!&*]|(?:null|Null|NULL"
+#: an apiVersion or name that may not be a string (null, ~, a boolean, a number, a collection)
+_ODD_API_VERSION = re.compile(r"^[ \t-]*(?:apiVersion|name):[ \t]*(?:[~+.\-0-9\[{!&*]|(?:null|Null|NULL"
                               r"|true|True|TRUE|false|False|FALSE)[ \t]*(?:#.*)?$)", re.M)
 
 
@@ -170,6 +170,7 @@ ANNOTATION_TEXT = "\x00annotation-text"    # marks (ANNOTATION_TEXT, key, text) 
 QUOTED = "\x00quoted"                       # (QUOTED, *path): a quoted number-like scalar
 PATCH_TEXT = "\x00patch-text"               # (PATCH_TEXT, *path, text): a plain patch scalar
 API_VERSION_TEXT = "\x00apiversion-text"    # (API_VERSION_TEXT, text): a non-string apiVersion
+NAME_TEXT = "\x00name-text"                 # (NAME_TEXT, text): a non-string metadata.name
 _TYPED = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")
 
 
@@ -228,6 +229,10 @@ def _prepare_object(root: MappingNode, prefix: tuple, null_paths: list, patch: b
     if isinstance(av, ScalarNode) and av.tag != STR and av.value:
         # kyaml's resource id reads the node's text: `null` sorts as "null", `true` as "true"
         null_paths.append(prefix + (API_VERSION_TEXT, av.value))
+    md = _get(root, "metadata")
+    name = _get(md, "name") if isinstance(md, MappingNode) else None
+    if isinstance(name, ScalarNode) and name.tag not in (STR, NULL) and name.value:
+        null_paths.append(prefix + (NAME_TEXT, name.value))     # a prefix joins this text
     seen: set = set()
     stack = [(root, prefix)]
     while stack:

@@ -64,3 +64,39 @@ def test_a_patch_on_a_collection_api_version_fails_as_in_kustomize(oracle, value
                                   contains="wrong node kind: expected %s but got ScalarNode"
                                   % node)
     assert "Traceback" not in str(err)
+
+
+@pytest.mark.parametrize("name", ["true", "False", "1.50", "5", "1e3", "0x1F"])
+def test_a_prefix_joins_the_text_of_a_non_string_name(oracle, name):
+    """A resource named `0x1F` gets `n1-0x1F-s`, not `n1-31-s` (fuzzer seed 7, tree 1924)."""
+    oracle.assert_same({"kustomization.yaml": "resources: [r.yaml]\nnamePrefix: n1-\n"
+                                              "nameSuffix: -s\n",
+                        "r.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                  "  name: %s\n" % name})
+
+
+JSON_OPS = {
+    "add-under": "- op: add\n  path: /metadata/annotations/x\n  value: v\n",
+    "replace-under": "- op: replace\n  path: /metadata/annotations/x\n  value: v\n",
+    "remove-map": "- op: remove\n  path: /metadata/annotations\n",
+    "add-empty-map": "- op: add\n  path: /metadata/annotations\n  value: {}\n",
+}
+
+
+@pytest.mark.parametrize("op", sorted(JSON_OPS))
+def test_a_json_patch_finds_annotations_on_a_resource_without_them(oracle, op):
+    """kustomize's resources carry internal annotations while it builds: an `add` below
+    /metadata/annotations of a resource that has none succeeds (real-world corpus:
+    kubernetes-sigs/security-profiles-operator deploy/overlays/helm)."""
+    patch = "".join("    " + line + "\n" for line in JSON_OPS[op].splitlines())
+    oracle.assert_same({"kustomization.yaml": "resources: [r.yaml]\npatches:\n- patch: |\n"
+                                              + patch + "  target:\n    kind: Namespace\n",
+                        "r.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n"})
+
+
+def test_a_json_patch_below_missing_labels_still_fails(oracle):
+    oracle.assert_both_fail({
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- patch: |\n    - op: add\n"
+                              "      path: /metadata/labels/x\n      value: v\n"
+                              "  target:\n    kind: Namespace\n",
+        "r.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n"})

@@ -85,6 +85,11 @@ def apply_json6902(res: Resource, ops: list, source: str) -> None:
             if v is None and ("metadata", "annotations", k) in res.empty_nulls:
                 anns[k] = ""
     res.empty_nulls = None      # after the JSON round trip every null is written out
+    # kustomize's resources carry internal annotations while it builds, so a JSON patch
+    # always finds metadata.annotations (an add below it succeeds); it is dropped if empty
+    added = isinstance(md, dict) and "annotations" not in md
+    if added:
+        md["annotations"] = {}
     try:
         out = jsonpatch6902.apply(res.data, ops)
     except jsonpatch6902.JsonPatchError as e:
@@ -92,8 +97,12 @@ def apply_json6902(res: Resource, ops: list, source: str) -> None:
     if not isinstance(out, dict):
         raise PatchError("applying JSON patch %s to %s: json: cannot unmarshal array into Go "
                          "value of type map[string]interface {}" % (source, res.id))
+    if added:
+        md.pop("annotations", None)
     res.data = out
     md = out.get("metadata")
+    if added and isinstance(md, dict) and md.get("annotations") == {}:
+        del md["annotations"]
     name = md.get("name") if isinstance(md, dict) else None
     if name in (None, "") or isinstance(name, (list, dict)):
         # kustomize reads the patched object back as a resource (found by scripts/fuzz.py)
