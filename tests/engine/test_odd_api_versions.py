@@ -100,3 +100,16 @@ def test_a_json_patch_below_missing_labels_still_fails(oracle):
                               "      path: /metadata/labels/x\n      value: v\n"
                               "  target:\n    kind: Namespace\n",
         "r.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n"})
+
+
+def test_a_patch_that_renames_two_resources_to_one_id_fails(oracle):
+    """Fuzzer seed 7, tree 4636: allowNameChange gives two Services the same name."""
+    svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: %s\n"
+    oracle.assert_both_fail({
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- patch: |\n    apiVersion: v1\n"
+                              "    kind: Service\n    metadata:\n      name: x\n"
+                              "  target:\n    kind: Service\n  options:\n"
+                              "    allowNameChange: true\n",
+        "r.yaml": svc % "a" + "---\n" + svc % "b"},
+        contains="may not add resource with an already registered id: Service.v1.[noGrp]/x."
+                 "[noNs]")

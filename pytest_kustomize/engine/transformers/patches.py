@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ...errors import KustomizeError, PatchError, YamlError
+from ...errors import KustomizeError, PatchError, ResourceConflictError, YamlError
 from .. import jsonpatch6902, yamlio
 from ..reader import objects_with_nulls
 from ..yamlread import PATCH_TEXT
@@ -74,6 +74,18 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
     else:
         md.pop("namespace", None)
     return True
+
+
+def _check_unique(resources: ResourceList) -> None:
+    """kustomize puts the patched resources back into its map one by one: two that a name or
+    kind change made the same id are its error (found by scripts/fuzz.py seed 7 tree 4636)."""
+    seen = set()
+    for r in resources:
+        key = r.id.key
+        if key in seen:
+            raise ResourceConflictError(
+                "may not add resource with an already registered id: %s" % r.id)
+        seen.add(key)
 
 
 def apply_json6902(res: Resource, ops: list, source: str) -> None:
@@ -250,6 +262,8 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                 record(r, "PatchTransformer", configured_in, source, patch=sm_docs[0])
             index.touched(selected)
             _drop_empty(resources, selected, index)
+            if allow_name or allow_kind:
+                _check_unique(resources)
             return
         patched = []
         for p in sm_docs:
@@ -265,6 +279,8 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
             patched.append(r)
             index.touched((r,))
         _drop_empty(resources, patched, index)
+        if allow_name or allow_kind:
+            _check_unique(resources)
         return
     # JSON 6902
     if target is None:
