@@ -113,3 +113,22 @@ def test_a_patch_that_renames_two_resources_to_one_id_fails(oracle):
         "r.yaml": svc % "a" + "---\n" + svc % "b"},
         contains="may not add resource with an already registered id: Service.v1.[noGrp]/x."
                  "[noNs]")
+
+
+@pytest.mark.parametrize("labels, fails", [("  labels:\n    v: $(V)\n", True), ("", False)])
+def test_a_var_reference_path_with_a_wildcard(oracle, labels, fails):
+    """kyaml's PathGetter has no `*`: kubectl refuses a varReference path that reaches one
+    (real-world corpus: odh-manifests jupyterhub/notebook-images/overlays/cuda)."""
+    files = {
+        "kustomization.yaml": "resources: [r.yaml]\nconfigurations: [c.yaml]\nvars:\n- name: V\n"
+                              "  objref: {kind: ConfigMap, name: cm, apiVersion: v1}\n"
+                              "  fieldref: {fieldpath: data.a}\n",
+        "c.yaml": "varReference:\n- path: metadata/labels/*\n  kind: Secret\n",
+        "r.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n"
+                  "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n" + labels}
+    if fails:
+        oracle.assert_both_fail(files, contains="considering field 'metadata/labels/*' of "
+                                "object Secret.v1.[noGrp]/s.[noNs]: fieldName: *: wildcard is "
+                                "not supported in PathGetter")
+    else:
+        oracle.assert_same(files)
