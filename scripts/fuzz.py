@@ -195,10 +195,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", type=int, action="append", help="just tree N (repeatable)")
     ap.add_argument("--json", help="write the summary here")
     ap.add_argument("--log", help="append one JSON line per tree here (partial runs count)")
-    ap.add_argument("--include-open", action="store_true",
-                    help="also generate the open classes other branches fix (AVOID_OPEN)")
     args = ap.parse_args(argv)
-    fuzztrees.AVOID_OPEN = not args.include_open
     if shutil.which("kubectl") is None:
         print("kubectl is required (it bundles the reference kustomize)", file=sys.stderr)
         return 2

@@ -9,10 +9,6 @@ import random
 import yaml
 from yaml.nodes import ScalarNode
 
-# classes of issue 12 that other branches fix (generator behavior spellings, item 5; JSON
-# patch replace of a missing key, item 3): left out unless fuzz.py --include-open
-AVOID_OPEN = True
-
 # ---------------------------------------------------------------------------------------
 class Raw(str):
     """A scalar written plain, so YAML decides its type (``yes``, ``1.20``, ``0x1F``)."""
@@ -196,7 +192,7 @@ def _labels(g, d):
 def _patch(g, d):
     r = g.r
     if g.chance(0.5):
-        ops = ["add", "remove", "test", "move", "copy"] + ([] if AVOID_OPEN else ["replace"])
+        ops = ["add", "remove", "test", "move", "copy", "replace"]
         body = [{"op": r.choice(ops),
                  "path": r.choice(["/metadata/labels/x", "/data/a", "/spec/replicas",
                                    "/nope/x", "/data/-"]), "value": g.word(),
@@ -237,7 +233,7 @@ def _generator(g, d):
         e["envs"] = [os.path.basename(path)]
     if g.chance(0.2):
         e["behavior"] = r.choice(["create", "merge", "replace", ""] + (
-            ["bogus"] if g.bad(1) else []) + ([] if AVOID_OPEN else ["Merge"]))
+            ["bogus"] if g.bad(1) else []) + ["Merge"])
     if g.chance(0.2):
         e["options"] = {"disableNameSuffixHash": True, "labels": {"l": "v"}}
     return [e]

@@ -14,6 +14,7 @@ from .resid import (CLUSTER_SCOPED, CLUSTER_SCOPED_KINDS, TOTALLY_NOT_A_NAMESPAC
                     ResId, _gvk_cached, _resid_cached, is_cluster_scoped)
 from .yamlio import dump_document
 from .yamlscalar import scalar_to_string as _s
+from .yamlread import API_VERSION_TEXT
 
 __all__ = ["Resource", "Origin", "Gvk", "ResId", "ResourceList", "NameIndex",
            "is_cluster_scoped", "CLUSTER_SCOPED", "CLUSTER_SCOPED_KINDS",
@@ -64,8 +65,20 @@ class Resource:
     def gvk(self) -> Gvk:
         d = self.data
         av, k = d.get("apiVersion"), d.get("kind")
-        return _gvk_cached(av if isinstance(av, str) else _s(av), k if isinstance(k, str)
-                           else _s(k))
+        return _gvk_cached(av if isinstance(av, str) else self._api_version_text(av),
+                           k if isinstance(k, str) else _s(k))
+
+    def _api_version_text(self, av: Any) -> str:
+        """kyaml's id reads a non-string apiVersion as the node's text: a collection is "",
+        `null`/`~`/`true`/`1.50` as written (recorded at read), an empty value ""."""
+        if isinstance(av, (dict, list)):
+            return ""
+        for p in self.empty_nulls or ():
+            if p[0] == API_VERSION_TEXT:
+                return p[1]
+        if isinstance(av, bool):
+            return "true" if av else "false"
+        return _s(av)
 
     @property
     def kind(self) -> str:

@@ -13,7 +13,7 @@ from ..errors import PatchError
 from .reader import fast_copy
 from .schema import Schema, SchemaNode
 from .paths import text as node_text
-from .yamlread import ANNOTATION_TEXT, QUOTED
+from .yamlread import ANNOTATION_TEXT, API_VERSION_TEXT, NAME_TEXT, QUOTED
 
 MISSING = object()     # a field that is not there (YAML nil node)
 CLEAR = object()       # the walker's "remove this field"
@@ -38,7 +38,7 @@ def strategic_merge(target: dict, patch: dict, schema: Schema | None = None,
                      _null_ids(dest, quoted, str), _text_ids(origin, patch_texts))
     res = walker.walk(dest, origin, root, [])
     if empty_nulls:
-        kept = {p for p in empty_nulls if p[0] == ANNOTATION_TEXT}   # a text record
+        kept = {p for p in empty_nulls if p[0] in (ANNOTATION_TEXT, API_VERSION_TEXT, NAME_TEXT)}
         empty_nulls.clear()
         empty_nulls.update(kept)
         if walker.nulls and isinstance(res, dict):

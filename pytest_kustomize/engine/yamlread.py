@@ -141,11 +141,16 @@ _PlainLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # -- the document walk ----------------------------------------------------------------------
 _MAYBE_EMPTY = re.compile(r"(?::|^[ \t]*-)[ \t]*(?:#.*)?$|:[ \t]*[,}\]]", re.M)
+#: an apiVersion or name that may not be a string (null, ~, a boolean, a number, a collection)
+_ODD_API_VERSION = re.compile(r"^[ \t-]*(?:apiVersion|name):[ \t]*(?:[~+.\-0-9\[{!&*]|(?:null|Null|NULL"
+                              r"|true|True|TRUE|false|False|FALSE)[ \t]*(?:#.*)?$)", re.M)
 
 
 def needs_walk(text: str) -> bool:
-    """Cheap test: can the text hold a folded scalar, an annotation or an empty null?"""
-    return ">" in text or "annotations" in text or _MAYBE_EMPTY.search(text) is not None
+    """Cheap test: can the text hold a folded scalar, an annotation, an empty null or an
+    apiVersion that is not a string?"""
+    return ">" in text or "annotations" in text or _MAYBE_EMPTY.search(text) is not None \
+        or _ODD_API_VERSION.search(text) is not None
 
 
 def _get(node: MappingNode, key: str):
@@ -164,6 +169,8 @@ def _is_list_document(root: MappingNode) -> bool:
 ANNOTATION_TEXT = "\x00annotation-text"    # marks (ANNOTATION_TEXT, key, text) records
 QUOTED = "\x00quoted"                       # (QUOTED, *path): a quoted number-like scalar
 PATCH_TEXT = "\x00patch-text"               # (PATCH_TEXT, *path, text): a plain patch scalar
+API_VERSION_TEXT = "\x00apiversion-text"    # (API_VERSION_TEXT, text): a non-string apiVersion
+NAME_TEXT = "\x00name-text"                 # (NAME_TEXT, text): a non-string metadata.name
 _TYPED = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")
 
 
@@ -218,6 +225,14 @@ def prepare_document(root, null_paths: list, single: bool = True, patch: bool = 
 def _prepare_object(root: MappingNode, prefix: tuple, null_paths: list, patch: bool,
                     typed) -> None:
     _annotations_as_text(_get(root, "metadata"), patch, prefix, null_paths)
+    av = _get(root, "apiVersion")
+    if isinstance(av, ScalarNode) and av.tag != STR and av.value:
+        # kyaml's resource id reads the node's text: `null` sorts as "null", `true` as "true"
+        null_paths.append(prefix + (API_VERSION_TEXT, av.value))
+    md = _get(root, "metadata")
+    name = _get(md, "name") if isinstance(md, MappingNode) else None
+    if isinstance(name, ScalarNode) and name.tag not in (STR, NULL) and name.value:
+        null_paths.append(prefix + (NAME_TEXT, name.value))     # a prefix joins this text
     seen: set = set()
     stack = [(root, prefix)]
     while stack:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ...errors import KustomizeError, PatchError, YamlError
+from ...errors import KustomizeError, PatchError, ResourceConflictError, YamlError
 from .. import jsonpatch6902, yamlio
 from ..reader import objects_with_nulls
 from ..yamlread import PATCH_TEXT
@@ -44,7 +44,15 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
     if allow_name_change or allow_kind_change:
         res.remember_id()
     p = dict(patch)
-    p["apiVersion"] = res.data.get("apiVersion")
+    av = res.data.get("apiVersion")
+    if isinstance(av, (dict, list)):
+        # kustomize gives the patch the target's apiVersion as text ("") and cannot merge it
+        raise PatchError("wrong node kind: expected %s but got ScalarNode: node contents:"
+                         % ("MappingNode" if isinstance(av, dict) else "SequenceNode"))
+    if isinstance(av, str):
+        p["apiVersion"] = av
+    else:                       # a null (or number) apiVersion of the target stays as it is
+        p.pop("apiVersion", None)
     shared = shared_entry_paths(res)
     merged = strategic_merge(res.data, p, schema, res.empty_nulls, texts)
     if merged is None or not merged:
@@ -65,6 +73,18 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
     return True
 
 
+def _check_unique(resources: ResourceList) -> None:
+    """kustomize puts the patched resources back into its map one by one: two that a name or
+    kind change made the same id are its error (found by scripts/fuzz.py seed 7 tree 4636)."""
+    seen = set()
+    for r in resources:
+        key = r.id.key
+        if key in seen:
+            raise ResourceConflictError(
+                "may not add resource with an already registered id: %s" % r.id)
+        seen.add(key)
+
+
 def apply_json6902(res: Resource, ops: list, source: str) -> None:
     """Apply decoded JSON 6902 operations to ``res`` as kustomize's library does."""
     md = res.data.get("metadata")
@@ -74,6 +94,11 @@ def apply_json6902(res: Resource, ops: list, source: str) -> None:
             if v is None and ("metadata", "annotations", k) in res.empty_nulls:
                 anns[k] = ""
     res.empty_nulls = None      # after the JSON round trip every null is written out
+    # kustomize's resources carry internal annotations while it builds, so a JSON patch
+    # always finds metadata.annotations (an add below it succeeds); it is dropped if empty
+    added = isinstance(md, dict) and "annotations" not in md
+    if added:
+        md["annotations"] = {}
     try:
         out = jsonpatch6902.apply(res.data, ops)
     except jsonpatch6902.JsonPatchError as e:
@@ -81,8 +106,12 @@ def apply_json6902(res: Resource, ops: list, source: str) -> None:
     if not isinstance(out, dict):
         raise PatchError("applying JSON patch %s to %s: json: cannot unmarshal array into Go "
                          "value of type map[string]interface {}" % (source, res.id))
+    if added:
+        md.pop("annotations", None)
     res.data = out
     md = out.get("metadata")
+    if added and isinstance(md, dict) and md.get("annotations") == {}:
+        del md["annotations"]
     name = md.get("name") if isinstance(md, dict) else None
     if name in (None, "") or isinstance(name, (list, dict)):
         # kustomize reads the patched object back as a resource (found by scripts/fuzz.py)
@@ -232,6 +261,8 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
                 record(r, "PatchTransformer", configured_in, source, patch=sm_docs[0])
             index.touched(selected)
             _drop_empty(resources, selected, index)
+            if allow_name or allow_kind:
+                _check_unique(resources)
             return len(selected)
         patched = []
         for p in sm_docs:
@@ -247,6 +278,8 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
             patched.append(r)
             index.touched((r,))
         _drop_empty(resources, patched, index)
+        if allow_name or allow_kind:
+            _check_unique(resources)
         return None
     # JSON 6902
     if target is None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from ...errors import TransformerError
 from .. import fieldspec as fsm
+from ..yamlio import scalar_to_string
+from ..yamlread import NAME_TEXT
 from ..resource import Gvk, ResourceList
 from .base import record, spec_paths
 
@@ -36,7 +38,12 @@ def apply(resources: ResourceList, *, prefix: str = "", suffix: str = "", specs:
                 cur = parent[key] if (isinstance(parent, list) or key in parent) else ""
                 if isinstance(cur, (dict, list)):
                     raise TransformerError("expected a scalar at '%s'" % fs.path)
-                cur = "" if cur is None else str(cur)
+                if not isinstance(cur, str):
+                    # kyaml joins the node's text (0x1F, 1.50, False), recorded at read
+                    texts = [p[1] for p in r.empty_nulls or () if p[0] == NAME_TEXT]
+                    named = key == "name" and parent is r.data.get("metadata")
+                    cur = texts[0] if named and texts and cur is not None \
+                        else scalar_to_string(cur)
                 parent[key] = prefix + cur if prefix else cur + suffix
 
             data_spec = fsm.FieldSpec(Gvk(), fs.path, fs.create)

@@ -108,6 +108,23 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def _refuse_wildcard(r, fs) -> None:
+    """kyaml's PathGetter, which the vars transformer walks with, has no `*` field: a
+    varReference path reaching one is kustomize's error (real-world corpus: odh-manifests
+    jupyterhub/notebook-images/overlays/cuda)."""
+    parts = fs.path.split("/")
+    if "*" not in parts or not r.gvk.matches(fs.gvk):
+        return
+    node = r.data
+    for part in parts[:parts.index("*")]:
+        if not isinstance(node, dict) or part not in node:
+            return
+        node = node[part]
+    if isinstance(node, dict):
+        raise TransformerError("considering field '%s' of object %s: fieldName: *: wildcard "
+                               "is not supported in PathGetter" % (fs.path, r.id))
+
+
 def resolve(resources: ResourceList, ra) -> None:
     """Replace ``$(VAR)`` in every varReference field of every resource."""
     values = {}
@@ -167,6 +184,7 @@ def resolve(resources: ResourceList, ra) -> None:
                         changed[0] = True
 
         for fs in specs:
+            _refuse_wildcard(r, fs)
             fsm.apply(r.data, fs, setter, rid=r)
         if changed[0]:
             record(r, "vars", "")
