@@ -6,16 +6,15 @@ import sys
 
 from . import git_cli, install_cli
 from . import build
-from .flux import cli as flux_cli
 from .errors import KustomizeError
-from .validation import validate
-from .validation.schemas import DEFAULT_KUBERNETES_VERSION
 
 RESTRICTORS = {"LoadRestrictionsRootOnly": "rootOnly", "LoadRestrictionsNone": "none",
                "rootOnly": "rootOnly", "none": "none"}
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(full: bool = True) -> argparse.ArgumentParser:
+    """The command line; ``full=False``: only ``build`` (what a CI script calling it per
+    directory runs), without importing the validation and Flux code the other commands need."""
     p = argparse.ArgumentParser(prog="pytest-kustomize",
                                 description="Render and check Kustomize overlays.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -31,6 +30,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--helm-command", default="helm")
     b.add_argument("-o", "--output", help="write to this file instead of stdout")
     git_cli.add_ref_option(b)
+    if full:
+        _add_parsers(sub)
+    return p
+
+
+def _add_parsers(sub) -> None:
+    from .flux import cli as flux_cli
+    from .validation.schemas import DEFAULT_KUBERNETES_VERSION
     v = sub.add_parser("validate", help="render each overlay and validate it against the "
                        "Kubernetes JSON schemas (offline); exit 1 when anything is invalid")
     v.add_argument("dirs", nargs="+", metavar="DIR", help="kustomization directories")
@@ -53,10 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     git_cli.add_parser(sub)
     flux_cli.add_parser(sub)
     install_cli.add_parser(sub)
-    return p
 
 
 def _validate(args) -> int:
+    from .validation import validate
     failed = False
     for d in args.dirs:
         try:
@@ -85,7 +92,8 @@ def _validate(args) -> int:
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(full=argv[:1] != ["build"]).parse_args(argv)
     try:
         return _run(args)
     except KustomizeError as e:
