@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import yaml
 
-from . import yamlio
+from . import yamlscalar, yamlv3
 from .reader import fast_copy
 
 MISSING_VALUE = "missing value"
@@ -34,7 +34,7 @@ class Num(float):
 
     def value(self):
         """As Go decodes it: a float64 (printed as an integer when integral)."""
-        return yamlio._json_number(float(self.raw))
+        return yamlscalar.json_number(float(self.raw))
 
 
 def _num(raw: str) -> Num:
@@ -48,7 +48,7 @@ _V2_TRUE = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON"}
 _V2_FALSE = {"n", "N", "no", "No", "NO", "off", "Off", "OFF"}
 
 
-class _V2Loader(yamlio._Loader):
+class _V2Loader(yamlv3.V3Loader):
     """YAML read the way sigs.k8s.io/yaml's YAMLToJSON reads it (go-yaml v2: y/yes/on are
     booleans, timestamps stay text)."""
 
@@ -56,13 +56,13 @@ class _V2Loader(yamlio._Loader):
         tag = super().resolve(kind, value, implicit)
         if kind is yaml.nodes.ScalarNode and implicit[0]:
             if value in _V2_TRUE or value in _V2_FALSE:
-                return yamlio.BOOL
-            if tag == yamlio.TIMESTAMP:
-                return yamlio.STR
+                return yamlscalar.BOOL
+            if tag == yamlscalar.TIMESTAMP:
+                return yamlscalar.STR
         return tag
 
 
-_V2Loader.add_constructor(yamlio.BOOL, lambda loader, node: node.value not in _V2_FALSE
+_V2Loader.add_constructor(yamlscalar.BOOL, lambda loader, node: node.value not in _V2_FALSE
                           and node.value.lower() not in ("false",))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..errors import KustomizationError, YamlError
-from . import yamlio
+from . import yamlscalar
 from .yamlv2 import float32_key, load_v2
 
 # ---------------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def _json_number_text(v) -> str:
     if v == int(v) and a < 1e21:
         return str(int(v))
     if a < 1e-6 or a >= 1e21:
-        return yamlio._go_float(v).replace("e-0", "e-")
+        return yamlscalar.go_float(v).replace("e-0", "e-")
     return format(Decimal(repr(v)), "f")
 
 

@@ -1,6 +1,6 @@
 """go-yaml v2 decoding into an interface{}, then sigs.k8s.io/yaml's conversion to JSON:
 how kustomize reads its own files (the kustomization, configurations, crds) as opposed to
-resources (kyaml, go-yaml v3: see yamlio). YAML 1.1 scalars (``yes`` is a bool, a date stays
+resources (kyaml, go-yaml v3: see yamlv3). YAML 1.1 scalars (``yes`` is a bool, a date stays
 a string), non-string keys become strings, ``<<`` merges in order (a later key wins)."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..errors import YamlError
-from . import yamlio
+from . import yamlscalar, yamlv3
 
 # ---------------------------------------------------------------------------------------
 _V2_TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
@@ -37,10 +37,10 @@ def v2_resolve(value: str):
         return False
     if value in _V2_SPECIAL:
         return _V2_SPECIAL[value]
-    if yamlio._v2_is_plain_string(value) or (value[0].isdigit() and yamlio._timestamp(value)):
+    if yamlscalar.v2_is_plain_string(value) or (value[0].isdigit() and yamlscalar.timestamp(value)):
         return value
     plain = value.replace("_", "")
-    iv = yamlio._go_parse_int(plain)
+    iv = yamlscalar.go_parse_int(plain)
     if iv is not None:
         return iv
     try:
@@ -52,14 +52,14 @@ def v2_resolve(value: str):
 class _Resolver(yaml.resolver.BaseResolver):
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode:
-            return _PLAIN if implicit[0] else yamlio.STR
-        return yamlio.SEQ if kind is SequenceNode else yamlio.MAP
+            return _PLAIN if implicit[0] else yamlscalar.STR
+        return yamlscalar.SEQ if kind is SequenceNode else yamlscalar.MAP
 
 
-if yamlio._CLoader is not None:
-    class _Composer(yamlio._CLoader, _Resolver):
+if yamlv3.CParser is not None:
+    class _Composer(yamlv3.CParser, _Resolver):
         def __init__(self, stream):
-            yamlio._CLoader.__init__(self, stream)
+            yamlv3.CParser.__init__(self, stream)
             _Resolver.__init__(self)
 else:  # pragma: no cover - PyYAML without libyaml
     class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
@@ -76,17 +76,17 @@ def _scalar(node: ScalarNode):
     tag, value = node.tag, node.value
     if tag == _PLAIN:
         return v2_resolve(value)
-    if tag in (yamlio.STR, "!") or not tag.startswith("tag:yaml.org,2002:"):
+    if tag in (yamlscalar.STR, "!") or not tag.startswith("tag:yaml.org,2002:"):
         return value
-    if tag == yamlio.BINARY:
+    if tag == yamlscalar.BINARY:
         try:
             return base64.b64decode(value.replace("\n", ""), validate=False).decode(
                 "utf-8", "replace")
         except (binascii.Error, ValueError):
             raise YamlError("yaml: !!binary value contains invalid base64 data") from None
     v = v2_resolve(value)
-    want = {yamlio.INT: (int,), yamlio.FLOAT: (int, float), yamlio.BOOL: (bool,),
-            yamlio.NULL: (type(None),)}.get(tag)
+    want = {yamlscalar.INT: (int,), yamlscalar.FLOAT: (int, float), yamlscalar.BOOL: (bool,),
+            yamlscalar.NULL: (type(None),)}.get(tag)
     if want is None:
         return value
     if isinstance(v, bool) and bool not in want:
@@ -94,7 +94,7 @@ def _scalar(node: ScalarNode):
     if not isinstance(v, want):
         raise YamlError("yaml: cannot decode !!str `%s` as a %s"
                         % (value[:40], "!!" + tag.rsplit(":", 1)[1]))
-    return float(v) if tag == yamlio.FLOAT else v
+    return float(v) if tag == yamlscalar.FLOAT else v
 
 
 def float32_key(f: float) -> str:
@@ -108,7 +108,7 @@ def float32_key(f: float) -> str:
         s = "%.*e" % (p - 1, f32)
         if struct.unpack("f", struct.pack("f", float(s)))[0] == f32:
             break
-    return yamlio._go_float(float(s))
+    return yamlscalar.go_float(float(s))
 
 
 def _key(node, path) -> str:
@@ -174,12 +174,12 @@ class _Builder:
 
 def load_v2(text, path: str, strict: bool = False):
     """The first YAML document of ``text`` as sigs.k8s.io/yaml's JSON value (None if empty)."""
-    text = yamlio._prepare(text)
+    text = yamlv3.prepare_text(text)
     loader = _Composer(text)
     try:
         node = loader.get_node() if loader.check_node() else None
     except yaml.YAMLError as e:
-        raise yamlio._yaml_error(e, path) from None
+        raise yamlv3.yaml_error(e, path) from None
     except UnicodeEncodeError:
         raise YamlError("malformed YAML: invalid UTF-8", file=path) from None
     finally:

@@ -13,7 +13,7 @@ import re
 import yaml
 from yaml.nodes import ScalarNode, SequenceNode
 
-from ..engine import yamlio
+from ..engine import yamlscalar
 from ..errors import YamlError
 
 try:
@@ -21,8 +21,8 @@ try:
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     _Parser = None
 
-STR, INT, FLOAT = yamlio.STR, yamlio.INT, yamlio.FLOAT
-BOOL, NULL, MERGE = yamlio.BOOL, yamlio.NULL, yamlio.MERGE
+STR, INT, FLOAT = yamlscalar.STR, yamlscalar.INT, yamlscalar.FLOAT
+BOOL, NULL, MERGE = yamlscalar.BOOL, yamlscalar.NULL, yamlscalar.MERGE
 
 _MAP = {}
 for _v, _tag, _words in ((True, BOOL, "y Y yes Yes YES true True TRUE on On ON"),
@@ -97,7 +97,7 @@ class _Resolver(yaml.resolver.BaseResolver):
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode:
             return resolve(value)[0] if implicit[0] else STR
-        return yamlio.SEQ if kind is SequenceNode else yamlio.MAP
+        return yamlscalar.SEQ if kind is SequenceNode else yamlscalar.MAP
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
@@ -128,7 +128,7 @@ def _format_float32(f: float) -> str:
         return "+Inf" if f > 0 else "-Inf"
     if math.isnan(f):
         return "NaN"
-    return yamlio._go_float(float("%.8g" % f))
+    return yamlscalar.go_float(float("%.8g" % f))
 
 
 def _scalar(loader, node):
@@ -153,7 +153,7 @@ def _scalar(loader, node):
 
 for _t in (INT, FLOAT, BOOL, NULL, STR):
     _Constructor.add_constructor(_t, _scalar)
-_Constructor.add_constructor(yamlio.MAP, _Constructor.construct_mapping)
+_Constructor.add_constructor(yamlscalar.MAP, _Constructor.construct_mapping)
 _Constructor.add_constructor(
     None, lambda loader, node: (_scalar(loader, node) if isinstance(node, ScalarNode) else
                                 loader.construct_sequence(node, deep=True)

@@ -1,7 +1,7 @@
 """Scalar, quoting, ordering and folding quirks of kustomize's output, against kubectl."""
 import pytest
 
-from pytest_kustomize.engine import yamlio
+from pytest_kustomize.engine import yamlfast, yamlio
 from pytest_kustomize.errors import YamlError
 
 CONFIGMAP = """\
@@ -155,5 +155,5 @@ def test_fast_dump_path_equals_the_libyaml_path_on_the_corpus():
         for d in docs:
             if isinstance(d, dict):
                 assert yamlio.dump_document(d) == yamlio.dump_document(d, fast=False), f
-                fast += bool(yamlio._fast_map(d, 0, None, []))
+                fast += bool(yamlfast.fast_map(d, 0, None, []))
     assert fast > 200
