@@ -8,8 +8,9 @@ import os
 import sys
 
 
-def generate(root: str, n: int) -> str:
-    """Write the tree under ``root``; returns the overlay directory."""
+def generate(root: str, n: int, suffix: str = "") -> str:
+    """Write the tree under ``root``; returns the overlay directory. ``suffix``: a
+    nameSuffix too (the heavy overlay of the benchmarks)."""
     apps = max(1, n // 4)          # each app: Deployment, Service, ConfigMap, Secret
     base = os.path.join(root, "base")
     overlay = os.path.join(root, "overlay")
@@ -88,7 +89,8 @@ spec:
                        f"    - op: add\n      path: /spec/sessionAffinity\n"
                        f"      value: ClientIP\n")
     with open(os.path.join(overlay, "kustomization.yaml"), "w") as f:
-        f.write("resources:\n- ../base\nnamePrefix: prod-\nnamespace: production\n"
+        f.write("resources:\n- ../base\nnamePrefix: prod-\n"
+                + ("nameSuffix: %s\n" % suffix if suffix else "") + "namespace: production\n"
                 "labels:\n- pairs:\n    env: prod\n  includeSelectors: true\n"
                 "commonAnnotations:\n  owner: platform\n"
                 "images:\n- name: registry.example.com/team/web\n  newTag: 2.0.0\n"

@@ -4,6 +4,7 @@ machine, and write docs/performance.md.
 
     python benchmarks/run.py                       # seed, examples, corpus, 500/2000/8000
     python benchmarks/run.py --sizes 500 2000 --kubectl-max 2000
+    python benchmarks/run.py --only-floor       # heavy overlay, real-world CRDs, YAML floor, CLI
 
 Engine times are in-process renders (best of --repeat after one warm-up, in a fresh
 interpreter per input: what a test session pays); kubectl and kustomize are subprocesses
@@ -118,6 +119,7 @@ def _is_component(path: str) -> bool:
 def main(argv=None) -> int:
     from pytest_kustomize.tools import find_tool
     from gentree import generate
+    import floor as fl
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="*", default=[500, 2000, 8000])
     ap.add_argument("--kubectl-max", type=int, default=8000,
@@ -125,6 +127,12 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-wholerepo", action="store_true",
                     help="skip benchmarks/wholerepo.py (build --all of 300 overlays)")
+    ap.add_argument("--realworld", default=fl.REALWORLD,
+                    help="real-world corpus root (config/crd directories; rows skipped when "
+                    "absent; env PYTEST_KUSTOMIZE_REALWORLD)")
+    ap.add_argument("--startup-runs", type=int, default=10)
+    ap.add_argument("--only-floor", action="store_true",
+                    help="only the heavy overlay, real-world, YAML-floor and start-up rows")
     args = ap.parse_args(argv)
     kustomize = find_tool("kustomize")
     rows = []
@@ -148,6 +156,45 @@ def main(argv=None) -> int:
             label, e, "%.3fs" % k if k else "-", "%.3fs" % z if z else "-",
             " ".join("%s=%.0fMB" % kv for kv in m.items())), flush=True)
 
+    floors, extra = [], []
+    seed = os.path.join(ROOT, "examples", "overlays", "production")
+    if not args.only_floor:
+        _standard_rows(args, measure, rows, kustomize, generate, floors, fl)
+    with tempfile.TemporaryDirectory() as tmp:
+        heavy = generate(os.path.join(tmp, "heavy"), 500, suffix="-v1")
+        measure(HEAVY, heavy, args.repeat)
+        floors.append((HEAVY, fl.floor([heavy], args.repeat)))
+    crd_dirs = fl.realworld_dirs(args.realworld)
+    rw = fl.realworld(crd_dirs, kustomize) if crd_dirs else {}
+    if rw:
+        label = "real-world config/crd bases (%d dirs, cold, one interpreter)" % len(rw["dirs"])
+        rows.append((label, rw["engine"], rw["kubectl"], rw["kustomize"], {}))
+        print("%s: engine %.2fs kubectl %.2fs (%d dropped: kubectl refuses them)" % (
+            label, rw["engine"], rw["kubectl"], rw["dropped"]), flush=True)
+        extra += ["", "Real-world config/crd bases: %d directories (%d more that kubectl "
+                  "refuses are left out); CPU time (user+sys): engine %.2f s, "
+                  "kubectl %.2f s (%.1f×)." % (len(rw["dirs"]), rw["dropped"],
+                                               rw["engine_cpu"], rw["kubectl_cpu"],
+                                               rw["kubectl_cpu"] / rw["engine_cpu"])]
+        floors.append(("real-world config/crd bases (%d dirs)" % len(rw["dirs"]),
+                       fl.floor(rw["dirs"], args.repeat)))
+    else:
+        print("real-world rows skipped: no config/crd directories under", args.realworld)
+    extra += fl.floor_lines(floors)
+    st = fl.startup(seed, args.startup_runs)
+    print("startup", st, flush=True)
+    extra += fl.startup_lines(st)
+    write_doc(rows, args, extra)
+    if not args.no_wholerepo and not args.only_floor:
+        import wholerepo
+        wholerepo.main([])
+    return 0
+
+
+HEAVY = "heavy overlay, 500 resources"
+
+
+def _standard_rows(args, measure, rows, kustomize, generate, floors, fl) -> None:
     measure("seed (examples/overlays/production)",
             os.path.join(ROOT, "examples", "overlays", "production"), args.repeat)
     for dirpath, dirnames, filenames in sorted(os.walk(os.path.join(ROOT, "examples"))):
@@ -167,11 +214,7 @@ def main(argv=None) -> int:
             overlay = generate(os.path.join(tmp, str(n)), n)
             measure("generated %d resources" % n, overlay, args.repeat,
                     with_kubectl=n <= args.kubectl_max, mem=True)
-    write_doc(rows, args)
-    if not args.no_wholerepo:
-        import wholerepo
-        wholerepo.main([])
-    return 0
+            floors.append(("generated %d resources" % n, fl.floor([overlay], args.repeat)))
 
 
 def _previous_rows(labels: set) -> list:
@@ -180,13 +223,15 @@ def _previous_rows(labels: set) -> list:
         return []
     out = []
     for line in open(DOC, encoding="utf-8"):
+        if line.startswith("## "):      # the tables after the first are rewritten whole
+            break
         if line.startswith("| ") and not line.startswith(("| input", "| ---")) and \
                 line.split("|")[1].strip() not in labels:
             out.append(line.rstrip("\n"))
     return out
 
 
-def write_doc(rows, args) -> None:
+def write_doc(rows, args, extra=()) -> None:
     lines = [
         "# Performance",
         "",
@@ -218,6 +263,7 @@ def write_doc(rows, args) -> None:
     if "generated 2000 resources" in gen and "generated 8000 resources" in gen:
         lines += ["", "Growth: 8,000 resources take %.2f× the time of 2,000."
                   % (gen["generated 8000 resources"] / gen["generated 2000 resources"])]
+    lines.extend(extra)
     import wholerepo            # its section (build --all) is kept until it runs again
     kept_section = wholerepo.kept_section()
     if kept_section:

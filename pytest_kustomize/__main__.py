@@ -4,18 +4,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import git_cli, gitflux, install_cli, progress, report_cli
+from . import git_cli, install_cli, progress
 from . import build
-from .flux import cli as flux_cli
 from .errors import KustomizeError
-from .validation import validate
-from .validation.schemas import DEFAULT_KUBERNETES_VERSION
 
 RESTRICTORS = {"LoadRestrictionsRootOnly": "rootOnly", "LoadRestrictionsNone": "none",
                "rootOnly": "rootOnly", "none": "none"}
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(full: bool = True) -> argparse.ArgumentParser:
+    """The command line; ``full=False``: only ``build`` (what a CI script calling it per
+    directory runs), without importing the validation and Flux code the other commands need."""
     p = argparse.ArgumentParser(prog="pytest-kustomize",
                                 description="Render and check Kustomize overlays.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -40,6 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     git_cli.add_ref_option(b)
     b.add_argument("--allow-remote-files", action="store_true", default=None,
                    help="fetch http(s) resource files (default: refused)")
+    if full:
+        _add_parsers(sub)
+    return p
+
+
+def _add_parsers(sub) -> None:
+    from . import gitflux, report_cli
+    from .flux import cli as flux_cli
+    from .validation.schemas import DEFAULT_KUBERNETES_VERSION
     v = sub.add_parser("validate", help="render each overlay and validate it against the "
                        "Kubernetes JSON schemas (offline); exit 1 when anything is invalid")
     v.add_argument("dirs", nargs="+", metavar="DIR", help="kustomization directories")
@@ -63,10 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     gitflux.add_ref_option(flux_cli.add_parser(sub))
     install_cli.add_parser(sub)
     report_cli.add_parser(sub)
-    return p
 
 
 def _validate(args) -> int:
+    from .validation import validate
     failed = False
     for d in args.dirs:
         try:
@@ -95,7 +103,8 @@ def _validate(args) -> int:
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(full=argv[:1] != ["build"]).parse_args(argv)
     if sys.stderr.isatty():     # a live progress line of long operations (progress.py)
         progress.listen(progress.stream_listener(sys.stderr))
     try:

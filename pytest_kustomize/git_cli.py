@@ -8,7 +8,6 @@ import sys
 
 from . import htmlreport
 from .errors import KustomizeError
-from .gitdiff import diff_refs
 
 FORMATS = ("text", "markdown", "json", "html")
 
@@ -45,6 +44,7 @@ def add_ref_option(build_parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     restrictor = "none" if args.load_restrictor in ("none", "LoadRestrictionsNone") \
         else "rootOnly"
+    from .gitdiff import diff_refs      # lazy: `build` needs only add_ref_option from here
     try:
         result = diff_refs(args.dirs, args.base, args.head, ignore=args.ignore,
                            load_restrictor=restrictor, enable_helm=args.enable_helm)

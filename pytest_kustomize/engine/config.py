@@ -139,14 +139,18 @@ def merge_specs_strict(a: list, b: list) -> list:
     """kustomize's FsSlice.MergeAll: a spec counts as present when an existing one with the
     same path is selected by its gvk (so a generic spec after a specific one is dropped)."""
     out = list(a)
+    by_path: dict = {}                  # path -> specs of out with it, in order
+    for y in out:
+        by_path.setdefault(y.path, []).append(y)
     for x in b:
-        for y in out:
-            if y.gvk.matches(x.gvk) and y.path == x.path:
+        for y in by_path.get(x.path, ()):
+            if y.gvk.matches(x.gvk):
                 if y.create != x.create:
                     raise KustomizeError("conflicting fieldspecs")
                 break
         else:
             out.append(x)
+            by_path.setdefault(x.path, []).append(x)
     return out
 
 

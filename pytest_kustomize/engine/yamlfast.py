@@ -9,20 +9,31 @@ import re
 from .yamlemit import v2_sorted_keys
 from .yamlscalar import int_text, v2_is_plain_string
 
-_SAFE_PLAIN = re.compile(r"^[A-Za-z0-9_./=+()$][A-Za-z0-9_./:=+()$ -]*$")
+_SAFE_PLAIN = re.compile(r"[A-Za-z0-9_./=+()$][A-Za-z0-9_./:=+()$ -]*")   # fullmatch: no "\n"
 
 
 @functools.lru_cache(maxsize=65536)
 def _plain(s: str) -> bool:
     """Strings the fast path may print plain: no quoting, escaping or folding questions."""
-    if not _SAFE_PLAIN.match(s) or s.endswith((" ", ":")) or ": " in s or " #" in s:
+    # (a leading "..." is a document end marker to the emitter: it quotes the string)
+    if not _SAFE_PLAIN.fullmatch(s) or s.endswith((" ", ":")) or ": " in s or " #" in s \
+            or s.startswith("..."):
         return False
     return v2_is_plain_string(s)
 
 
+@functools.lru_cache(maxsize=65536)
+def _quoted(s: str) -> str | None:
+    """go-yaml v2 double-quotes a string that would read back as another type ("0", "yes",
+    "1.5"); made only of the safe characters, it needs no escapes."""
+    if _SAFE_PLAIN.fullmatch(s) and not v2_is_plain_string(s):
+        return '"' + s + '"'
+    return None
+
+
 def _scalar(v) -> str | None:
     if isinstance(v, str):
-        return v if _plain(v) else None
+        return v if _plain(v) else _quoted(v)
     if v is True:
         return "true"
     if v is False:
@@ -63,7 +74,7 @@ def fast_map(d: dict, indent: int, first: str | None, out: list) -> bool:
             block = _literal(v, indent + 2)
             if block is None:
                 return False
-            out.append(head + " |\n" + block)
+            out.append(head + block)
         else:
             text = _scalar(v)
             if text is None:
@@ -79,10 +90,15 @@ _LITERAL_LINE = re.compile(r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$")
 
 
 def _literal(s: str, indent: int) -> str | None:
-    """A literal block (``|``, clip chomping) for simple multi-line text, or None."""
-    if not s.endswith("\n") or s.endswith("\n\n"):
+    """A literal block for simple multi-line text (`` |`` with one final line break, clip
+    chomping; `` |-`` without, strip chomping: kubebuilder's CRD descriptions), header
+    included, or None."""
+    if s.endswith("\n\n"):
         return None
-    lines = s[:-1].split("\n")
+    if s.endswith("\n"):
+        header, lines = " |\n", s[:-1].split("\n")
+    else:
+        header, lines = " |-\n", s.split("\n")
     if not lines[0] or lines[0][0] == " ":
         return None
     pad = " " * indent
@@ -94,7 +110,7 @@ def _literal(s: str, indent: int) -> str | None:
             out.append(pad + line + "\n")
         else:
             return None
-    return "".join(out)
+    return header + "".join(out)
 
 
 def fast_seq(lst: list, indent: int, out: list) -> bool:

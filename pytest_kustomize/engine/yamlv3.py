@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from typing import Any
 
 import yaml
@@ -71,6 +72,17 @@ def _child(node, key: str):
             if isinstance(k, ScalarNode) and k.value == key:
                 return v
     return None
+
+
+# an alias (``*name``) and an anchor (``&name``) where a node may start: after whitespace,
+# a flow indicator or the start of the text (a "*" in prose, like a CRD description's
+# "* means any", is not one); only then can a document expand through aliases
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\[\]{}]")
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s,\[\]{}]")
+
+
+def may_have_aliases(text: str) -> bool:
+    return "*" in text and _ALIAS.search(text) is not None and _ANCHOR.search(text) is not None
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
@@ -232,7 +244,7 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
     # kio splits the stream itself: one piece means a List's items are read as nodes
     single = yamlread.one_piece(text)
     try:
-        aliases = "*" in text
+        aliases = may_have_aliases(text)
         try:
             docs = yamlread.load_nodes(cls(text), walk, single, kyaml == "patch", aliases,
                                        _typed)

@@ -18,12 +18,10 @@ import tempfile
 import threading
 from collections import OrderedDict
 
-import git
-from git.objects.fun import tree_entries_from_data
-
 from ..engine.fs import DISK
 from ..engine.loader import KUSTOMIZATION_FILE_NAMES
 from ..errors import LoadError
+from . import gitpython as git, gitpython_fun
 
 S_DIR, S_FILE, S_LINK, S_SUBMODULE = 0o040000, 0o100000, 0o120000, 0o160000
 _MAX_LINKS = 40
@@ -48,6 +46,13 @@ _REPOS: dict[str, git.Repo] = {}
 _LOCK = threading.Lock()
 
 
+def _close_repos() -> None:
+    with _LOCK:
+        for repo in _REPOS.values():
+            repo.close()
+        _REPOS.clear()
+
+
 def open_repo(path: "str | os.PathLike | git.Repo") -> git.Repo:
     """The repository holding ``path`` (searched upwards), shared per process."""
     if isinstance(path, git.Repo):
@@ -64,6 +69,11 @@ def open_repo(path: "str | os.PathLike | git.Repo") -> git.Repo:
     with _LOCK:
         repo = _REPOS.get(key)
         if repo is None:
+            if not _REPOS:
+                # GitPython is imported lazily, so after the caller's modules: close the
+                # shared repositories (their git cat-file processes) before interpreter
+                # teardown clears GitPython's globals under their finalizers
+                atexit.register(_close_repos)
             repo = _REPOS[key] = probe
         else:
             probe.close()
@@ -153,7 +163,7 @@ class GitTreeFS:
         out = {}
         # the raw entries (a submodule is a commit id here; GitPython's Submodule objects
         # would read .gitmodules of the work tree)
-        for binsha, mode, name in tree_entries_from_data(self.repo.odb.stream(tree_sha).read()):
+        for binsha, mode, name in gitpython_fun.tree_entries_from_data(self.repo.odb.stream(tree_sha).read()):
             kind = S_DIR if mode == S_DIR else S_LINK if mode == S_LINK else \
                 S_SUBMODULE if mode == S_SUBMODULE else S_FILE
             out[name] = (kind, binsha)

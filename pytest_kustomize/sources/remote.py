@@ -24,12 +24,11 @@ import tempfile
 import urllib.error
 import urllib.request
 
-import git
-
 from ..engine.fs import DISK
 from ..engine.loader import ROOT_ONLY, Loader, is_remote
 from ..engine.remote import RepoSpec, parse_repo_spec
 from ..errors import LoadError
+from . import gitpython as git
 from .git import GitError
 
 ALLOWED_PROTOCOLS = "file:http:https:ssh"
