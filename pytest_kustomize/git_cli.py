@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 
-from . import htmlreport
 from .errors import KustomizeError
 
 FORMATS = ("text", "markdown", "json", "html")
@@ -56,6 +55,7 @@ def run(args) -> int:
     elif args.output == "markdown":
         sys.stdout.write(result.to_markdown())
     elif args.output == "html":
+        from . import htmlreport     # lazy: the report code is not part of a build
         sys.stdout.write(htmlreport.diff_report(result, "pytest-kustomize diff %s..%s"
                                                 % (args.base, args.head or "work tree")))
     else:

@@ -178,6 +178,7 @@ EXPECTED_OUTPUT = {  # what each version command prints for the pinned version
     "kustomize": "v5.8.1",
     "helm": "v3.22.0",
     "kind": "kind v0.33.0",
+    "flux": "flux: v2.9.4",
     "etcd": "etcd Version: 3.5.35",
     "kube-apiserver": "Kubernetes v1.33.13",
     "kube-controller-manager": "Kubernetes v1.33.13",
