@@ -122,7 +122,8 @@ def v3_resolve(value: str):
     return (STR, value)
 
 
-def key_str(k) -> str:
+def key_str(k, float_text=None) -> str:
+    """A mapping key as text (``float_text`` formats a float key; default go_float)."""
     if isinstance(k, str):
         return k
     if isinstance(k, bool):
@@ -130,7 +131,7 @@ def key_str(k) -> str:
     if k is None:
         return "null"
     if isinstance(k, float):
-        return go_float(k)
+        return (float_text or go_float)(k)
     return str(k)
 
 

@@ -111,16 +111,8 @@ class _Constructor(yaml.constructor.SafeConstructor):
 
 
 def _json_key(k) -> str:
-    """A non-string key as sigs.k8s.io/yaml turns it into a JSON key."""
-    if isinstance(k, str):
-        return k
-    if isinstance(k, bool):
-        return "true" if k else "false"
-    if k is None:
-        return "null"
-    if isinstance(k, float):
-        return _format_float32(k)
-    return str(k)
+    """A non-string key as sigs.k8s.io/yaml turns it into a JSON key (floats as float32)."""
+    return yamlscalar.key_str(k, _format_float32)
 
 
 def _format_float32(f: float) -> str:
