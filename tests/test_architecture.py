@@ -3,6 +3,7 @@ above it, the package works without pytest, and every hook module is registered.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import subprocess
 import sys
@@ -99,34 +100,13 @@ def test_the_package_works_without_pytest():
 
 
 def _cycles(graph: dict) -> list:
-    """Strongly connected groups of more than one module (Tarjan)."""
-    index, low, stack, on, out = {}, {}, [], set(), []
-
-    def visit(v):
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on.add(v)
-        for w in graph[v]:
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            group = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                group.append(w)
-                if w == v:
-                    break
-            if len(group) > 1:
-                out.append(sorted(group))
-
-    for v in graph:
-        if v not in index:
-            visit(v)
-    return out
+    """Strongly connected groups of more than one module: scripts/importgraph.py's Tarjan,
+    loaded by path (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "_importgraph", os.path.join(ROOT, "scripts", "importgraph.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.cycles(graph)
 
 
 def test_no_import_cycles_and_few_function_local_imports():
