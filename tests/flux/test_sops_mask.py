@@ -170,6 +170,31 @@ def test_masking_as_the_flux_cli(tmp_path, case):
         assert "secret.yaml" in got.stderr and "Traceback" not in got.stderr
 
 
+_SEC = ("apiVersion: v1\nkind: Secret\nmetadata: {name: enc}\ntype: Opaque\ndata:\n"
+        "  token: %s\n" % ENC)
+MALFORMED = {   # a sops block written with the wrong indentation
+    "sops-under-data": _SEC + "  " + SOPS_META.replace("\n", "\n  ").rstrip() + "\n",
+    "child-over-indented": _SEC + SOPS_META.replace("  mac:", "    mac:"),
+    "block-under-indented": _SEC + SOPS_META.replace("      -----BEGIN", "    -----BEGIN"),
+    "key-indented": _SEC + " " + SOPS_META,
+    "mac-over-indented": _SEC + SOPS_META.replace('Z"\n  mac', 'Z"\n   mac'),
+    "tab-indent": _SEC + SOPS_META.replace("  version", "\tversion"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_sops_blocks_as_the_flux_cli(tmp_path, case):
+    """Accepted or refused as the flux CLI does; a refusal names the file, no traceback."""
+    root = _tree(tmp_path, MALFORMED[case])
+    want = _flux(root)
+    got = _ours(root)
+    assert (got.returncode == 0) == (want.returncode == 0), (got.stderr, want.stderr)
+    if want.returncode == 0:
+        assert got.stdout == want.stdout
+    else:
+        assert "secret.yaml" in got.stderr and "Traceback" not in got.stderr
+
+
 @pytest.mark.parametrize("text", ["", "aGVsbG8=", "aGVsbA==", "aGVs\nbG8=", "aGVsbG8",
                                   "a", "ab", "abc", "abc=", "ab==", "a===", "ab=c",
                                   "aGVsbG8=x", "aGVsbG8=\n", "aGV*bG8=", "ab=\n=", "ab=",
