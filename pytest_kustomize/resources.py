@@ -9,6 +9,7 @@ from .engine import resource as core
 from .engine import yamlio
 from .engine.deep import guarded
 from .engine.resid import Gvk, ResId
+from .errors import YamlError
 from .query import (QueryError, describe, find_referenced, get_all, get_field,
                     matches, reference_fields)
 
@@ -92,7 +93,17 @@ class Resources(Sequence):
     # -- output ------------------------------------------------------------------------
     def to_yaml(self) -> str:
         """The YAML stream exactly as ``kustomize build`` prints it."""
-        return guarded(self.path, yamlio.dump_documents, [r.data for r in self._items])
+        return guarded(self.path, self._print)
+
+    def _print(self) -> str:
+        texts = []
+        for r in self._items:
+            try:
+                texts.append(yamlio.dump_document(r.data))
+            except YamlError as e:       # a value kustomize cannot print: name its source
+                raise e.with_context(file=rendered(r).source or self.path,
+                                     resource=str(r.id)) from None
+        return "---\n".join(texts)
 
     def to_dicts(self) -> list:
         return [r.data for r in self._items]

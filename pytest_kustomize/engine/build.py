@@ -14,7 +14,8 @@ from .target import BuildOptions, Target
 from .transformers import labels, name_reference, sort
 from .transformers import vars as varsmod
 from .yamlio import scalar_to_string
-from .yamlread import ANNOTATION_TEXT
+from .records import mapping_at
+from .yamlread import ANNOTATION_TEXT, FLOW_NULL
 
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "kustomize-v5.8.1"
@@ -70,7 +71,18 @@ def _build(path: str, options: BuildOptions) -> ResourceList:
     if build_md:
         buildmetadata.annotate(res, build_md, top.kfile)
     _stringify_annotations(res)
+    _flow_nulls_as_empty(res)
     return res
+
+
+def _flow_nulls_as_empty(res: ResourceList) -> None:
+    """An empty value in a flow mapping (``{a: }``) that is still null at the end prints
+    as "": kustomize's YAML writer cannot leave it empty there and quotes it."""
+    for r in res:
+        for p in r.empty_nulls or ():
+            node = mapping_at(r.data, p[1:]) if p[0] == FLOW_NULL else None
+            if node is not None and node[p[-1]] is None:
+                node[p[-1]] = ""
 
 
 def _stringify_annotations(res: ResourceList) -> None:

@@ -84,13 +84,17 @@ def objects_with_nulls(text: str, path: str, *, patch: bool = False) -> list:
     return [(fast_copy(d), paths) for d, paths in cached]
 
 
-def fast_copy(v):
+def py_fast_copy(v):
     """A deep copy of plain JSON-like data (much faster than copy.deepcopy)."""
     if isinstance(v, dict):
-        return {k: fast_copy(x) for k, x in v.items()}
+        return {k: py_fast_copy(x) for k, x in v.items()}
     if isinstance(v, list):
-        return [fast_copy(x) for x in v]
+        return [py_fast_copy(x) for x in v]
     return v
+
+
+#: the same copy in C when the native reader is built
+fast_copy = yamlio.NATIVE_COPY or py_fast_copy
 
 
 def _meta_str(d: dict) -> str:

@@ -13,7 +13,8 @@ from ..errors import PatchError
 from .reader import fast_copy
 from .schema import Schema, SchemaNode
 from .paths import text as node_text
-from .yamlread import ANNOTATION_TEXT, API_VERSION_TEXT, NAME_TEXT, QUOTED
+from .yamlread import ANNOTATION_TEXT, API_VERSION_TEXT, FLOW_NULL, NAME_TEXT, QUOTED
+from .records import ids_of, paths_of, text_ids
 
 MISSING = object()     # a field that is not there (YAML nil node)
 CLEAR = object()       # the walker's "remove this field"
@@ -34,72 +35,26 @@ def strategic_merge(target: dict, patch: dict, schema: Schema | None = None,
     origin = fast_copy(patch)
     root = sch.for_object(dest) or sch.for_object(origin)
     quoted = [p[1:] for p in empty_nulls if p[0] == QUOTED] if empty_nulls else []
-    walker = _Walker(sch, _null_ids(dest, empty_nulls) if empty_nulls else set(),
-                     _null_ids(dest, quoted, str), _text_ids(origin, patch_texts))
+    flow = ids_of(dest, [p[1:] for p in empty_nulls if p[0] == FLOW_NULL]) \
+        if empty_nulls else set()
+    walker = _Walker(sch, ids_of(dest, empty_nulls) if empty_nulls else set(),
+                     ids_of(dest, quoted, str), text_ids(origin, patch_texts))
     res = walker.walk(dest, origin, root, [])
     if empty_nulls:
         kept = {p for p in empty_nulls if p[0] in (ANNOTATION_TEXT, API_VERSION_TEXT, NAME_TEXT)}
         empty_nulls.clear()
         empty_nulls.update(kept)
         if walker.nulls and isinstance(res, dict):
-            empty_nulls.update(_null_paths(res, walker.nulls))
+            empty_nulls.update(paths_of(res, walker.nulls))
         if walker.quoted and isinstance(res, dict):
-            empty_nulls.update((QUOTED,) + q for q in _null_paths(res, walker.quoted, str))
+            empty_nulls.update((QUOTED,) + q for q in paths_of(res, walker.quoted, str))
+        if flow and isinstance(res, dict):      # the empty values of {...} still there
+            empty_nulls.update((FLOW_NULL,) + q for q in paths_of(res, flow))
     if res is CLEAR or res is MISSING or res is None:
         return None
     if res is KEEP_NULL:
         return None
     return res
-
-
-def _text_ids(origin, texts) -> dict:
-    """(id of the mapping, key) -> the text a plain scalar of the patch was written with."""
-    out = {}
-    for rec in texts:
-        path, text = rec[1:-1], rec[-1]
-        for (i, k) in _null_ids(origin, [path], object):
-            out[(i, k)] = text
-    return out
-
-
-def _null_ids(dest, paths, kind=None) -> set:
-    """(id of the mapping, key) of every value ``paths`` names in ``dest`` that is still
-    null (``kind`` None) or an instance of ``kind``."""
-    out = set()
-    for path in paths:
-        if not path:
-            continue
-        node = dest
-        for p in path[:-1]:
-            if isinstance(node, dict) and isinstance(p, str):
-                node = node.get(p)
-            elif isinstance(node, list) and isinstance(p, int) and p < len(node):
-                node = node[p]
-            else:
-                node = None
-                break
-        if isinstance(node, dict) and path[-1] in node:
-            v = node[path[-1]]
-            if (v is None) if kind is None else isinstance(v, kind):
-                out.add((id(node), path[-1]))
-    return out
-
-
-def _null_paths(res, ids: set, kind=None) -> list:
-    out, stack = [], [(res, ())]
-    while stack:
-        node, path = stack.pop()
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if ((v is None) if kind is None else isinstance(v, kind)) \
-                        and (id(node), k) in ids:
-                    out.append(path + (k,))
-                elif isinstance(v, (dict, list)):
-                    stack.append((v, path + (k,)))
-        elif isinstance(node, list):
-            stack.extend((v, path + (i,)) for i, v in enumerate(node)
-                         if isinstance(v, (dict, list)))
-    return out
 
 
 def _absent(v) -> bool:

@@ -5,6 +5,7 @@ mark. yamlfast prints the plain documents without the emitter."""
 from __future__ import annotations
 
 import functools
+import io
 import math
 import re
 
@@ -82,6 +83,14 @@ def _sorted_keys(keys: tuple) -> list:
     return sorted(keys, key=_V2Key)
 
 
+def float_text(data: float) -> str:
+    """A float as kustomize prints it (after its JSON round trip: integral floats are ints)."""
+    if math.isinf(data) or math.isnan(data):
+        raise YamlError("json: unsupported value: %s" % data)
+    data = json_number(data)
+    return str(data) if isinstance(data, int) else go_float(data)
+
+
 class _V2Resolver(yaml.resolver.BaseResolver):
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode:
@@ -97,11 +106,74 @@ class _V2Resolver(yaml.resolver.BaseResolver):
         return MAP
 
 
+# kustomize passes every resource through JSON, which writes these characters raw, and
+# reads the JSON back as YAML, whose reader refuses them (measured with kubectl)
+_JSON_RAW_CONTROL = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def fold_nel(s: str) -> str:
+    """A value holding NEL (U+0085) as kustomize prints it: JSON writes NEL raw, and the YAML
+    reader that reads the JSON back takes it for a line break inside a double-quoted
+    scalar and folds it: spaces around the break go, one break becomes a space, n > 1
+    breaks become n - 1 newlines (the only raw blank beside it is a space; JSON escapes
+    tabs and every other break)."""
+    out, i, n = [], 0, len(s)
+    while i < n:
+        j = i
+        while j < n and s[j] not in " \x85":
+            j += 1
+        out.append(s[i:j])
+        i = j
+        if i >= n:
+            break
+        spaces, breaks = 0, 0
+        while i < n and s[i] in " \x85":
+            if s[i] == "\x85":
+                breaks += 1
+            elif not breaks:
+                spaces += 1
+            i += 1
+        out.append(("\n" * (breaks - 1) or " ") if breaks else " " * spaces)
+    return "".join(out)
+
+
+def json_round_trip(node):
+    """``node`` with its strings as kustomize's JSON round trip leaves them (NEL folded in
+    values; a key holding NEL is an error, as kubectl's); copies only changed paths."""
+    if isinstance(node, str):
+        return fold_nel(node) if "\x85" in node else node
+    if isinstance(node, dict):
+        out = None
+        for k, v in node.items():
+            if isinstance(k, str) and "\x85" in k:
+                raise YamlError("yaml: did not find expected ',' or '}' (the key %r holds "
+                                "U+0085, which kustomize's JSON round trip reads as a line "
+                                "break)" % k[:60])
+            nv = json_round_trip(v)
+            if nv is not v:
+                out = dict(node) if out is None else out
+                out[k] = nv
+        return node if out is None else out
+    if isinstance(node, list):
+        new = [json_round_trip(v) for v in node]
+        return node if all(a is b for a, b in zip(new, node)) else new
+    return node
+
+
 class _Representer(yaml.representer.SafeRepresenter):
     def ignore_aliases(self, data):
         return True    # kustomize prints every shared node in full, never &anchors
 
+    boms: list = []
+
     def represent_str(self, data):
+        bad = _JSON_RAW_CONTROL.search(data)
+        if bad:
+            raise YamlError("yaml: control characters are not allowed (U+%04X in %r)"
+                            % (ord(bad.group()), data[:60]))
+        if data.startswith("\ufeff"):       # a key or value: written after emitting
+            self.boms.append(data)
+            data = _BOM_TOKEN % (len(self.boms) - 1)
         if "\n" in data:
             style = "|"
         elif data and not v2_is_plain_string(data):
@@ -122,11 +194,7 @@ class _Representer(yaml.representer.SafeRepresenter):
         return self.represent_scalar(FLOAT, int_text(data))
 
     def represent_float(self, data):
-        if math.isinf(data) or math.isnan(data):
-            raise YamlError("json: unsupported value: %s" % data)
-        data = json_number(data)
-        return self.represent_scalar(FLOAT, str(data) if isinstance(data, int)
-                                     else go_float(data))
+        return self.represent_scalar(FLOAT, float_text(data))
 
     def represent_dict(self, data):
         keys = [key_str(k) for k in data.keys()]
@@ -171,9 +239,16 @@ else:  # pragma: no cover
 
 def emit_document(obj) -> str:
     """One document through the emitter (any value kustomize can print)."""
-    boms: list = []
-    obj = _hide_bom_strings(obj, boms)
-    text = yaml.dump(obj, Dumper=_Dumper)
+    stream = io.StringIO()
+    dumper = _Dumper(stream)
+    try:
+        dumper.boms = boms = []
+        dumper.open()
+        dumper.represent(json_round_trip(obj))
+        dumper.close()
+    finally:
+        dumper.dispose()
+    text = stream.getvalue()
     if text.endswith("\n...\n"):
         # newer libyaml closes an open-ended scalar (|+) with "..."; go-yaml v2 does not
         text = text[:-4]
@@ -183,9 +258,9 @@ def emit_document(obj) -> str:
 
 
 # go-yaml v2's double-quoted writer tests for a byte-order mark at the start of the value
-# instead of at the current character, so a value starting with U+FEFF has every character
-# escaped ("\uFEFF\x62\x6F\x6D"). libyaml does not do that: such values are swapped for a
-# plain token before emitting and written here afterwards.
+# instead of at the current character, so a key or value starting with U+FEFF has every
+# character escaped ("\uFEFF\x62\x6F\x6D"). libyaml does not do that: the representer swaps
+# such strings for a plain token (after the keys were sorted) and they are written here.
 _BOM_TOKEN = "pytest-kustomize-bom-value-%d"
 _V2_ESCAPES = {0x00: "0", 0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f",
                0x0D: "r", 0x1B: "e", 0x22: '"', 0x5C: "\\", 0x85: "N", 0xA0: "_",
@@ -206,25 +281,3 @@ def _v2_bom_scalar(value: str) -> str:
             out.append("\\U%08X" % o)
     out.append('"')
     return "".join(out)
-
-
-def _hide_bom_strings(node, found: list):
-    """``node`` with BOM-led strings swapped for tokens; copies only along changed paths."""
-    if isinstance(node, str):
-        if node.startswith("\ufeff"):
-            found.append(node)
-            return _BOM_TOKEN % (len(found) - 1)
-        return node
-    if isinstance(node, dict):
-        out = None
-        for k, v in node.items():
-            nv = _hide_bom_strings(v, found)
-            if nv is not v:
-                out = dict(node) if out is None else out
-                out[k] = nv
-        return node if out is None else out
-    if isinstance(node, list):
-        new = [_hide_bom_strings(v, found) for v in node]
-        return node if all(a is b for a, b in zip(new, node)) else new
-    return node
-

@@ -52,7 +52,7 @@ def fast_map(d: dict, indent: int, first: str | None, out: list) -> bool:
         return False
     pad = " " * indent
     for i, k in enumerate(v2_sorted_keys(keys)):
-        if not _plain(k):
+        if not _plain(k) or len(k) > 128:     # (go-yaml v2 writes a longer key as "? key")
             return False
         head = (first if (i == 0 and first is not None) else pad) + k + ":"
         v = d[k]

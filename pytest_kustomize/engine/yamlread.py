@@ -171,6 +171,7 @@ QUOTED = "\x00quoted"                       # (QUOTED, *path): a quoted number-l
 PATCH_TEXT = "\x00patch-text"               # (PATCH_TEXT, *path, text): a plain patch scalar
 API_VERSION_TEXT = "\x00apiversion-text"    # (API_VERSION_TEXT, text): a non-string apiVersion
 NAME_TEXT = "\x00name-text"                 # (NAME_TEXT, text): a non-string metadata.name
+FLOW_NULL = "\x00flow-null"                 # (FLOW_NULL, *path): an empty value in {...}
 _TYPED = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")
 
 
@@ -234,9 +235,9 @@ def _prepare_object(root: MappingNode, prefix: tuple, null_paths: list, patch: b
     if isinstance(name, ScalarNode) and name.tag not in (STR, NULL) and name.value:
         null_paths.append(prefix + (NAME_TEXT, name.value))     # a prefix joins this text
     seen: set = set()
-    stack = [(root, prefix)]
+    stack = [(root, prefix, False)]
     while stack:
-        node, path = stack.pop()
+        node, path, in_flow = stack.pop()
         if id(node) in seen:
             continue                      # an alias: its content was visited once
         seen.add(id(node))
@@ -253,6 +254,10 @@ def _prepare_object(root: MappingNode, prefix: tuple, null_paths: list, patch: b
                 node.value = v3_folded_round_trip(node.value)
             elif node.tag == NULL and node.value == "" and not node.style and path:
                 null_paths.append(path)
+                if in_flow and not patch:
+                    # v3 writes an empty plain scalar in a flow mapping as '' (a plain
+                    # empty one cannot stand there): kustomize prints it as ""
+                    null_paths.append(prefix + (FLOW_NULL,) + path[len(prefix):])
             elif path and patch and not node.style and node.tag in _TYPED:
                 null_paths.append(prefix + (PATCH_TEXT,) + path[len(prefix):] + (node.value,))
             elif path and not patch and node.style in ("'", '"') and typed is not None \
@@ -260,12 +265,13 @@ def _prepare_object(root: MappingNode, prefix: tuple, null_paths: list, patch: b
                 null_paths.append(prefix + (QUOTED,) + path[len(prefix):])
         elif isinstance(node, MappingNode):
             plain = path is not None and not any(k.tag == MERGE for k, _ in node.value)
+            flow = bool(node.flow_style)
             for k, v in node.value:
                 ok = plain and isinstance(k, ScalarNode) and k.tag == STR
-                stack.append((v, path + (k.value,) if ok else None))
+                stack.append((v, path + (k.value,) if ok else None, flow))
         elif isinstance(node, SequenceNode):
             for i, v in enumerate(node.value):
-                stack.append((v, None if path is None else path + (i,)))
+                stack.append((v, None if path is None else path + (i,), False))
 
 
 # -- loading ---------------------------------------------------------------------------------

@@ -33,14 +33,14 @@ V3_MAP = {
     "-.inf": (FLOAT, -math.inf), "-.Inf": (FLOAT, -math.inf), "-.INF": (FLOAT, -math.inf),
     "<<": (MERGE, "<<"),
 }
-_YAML_STYLE_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_GO_INT = re.compile(r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
+_YAML_STYLE_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_GO_INT = re.compile(r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
 _TS = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"
                  r"(?:(?:[Tt]|[ ])(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?"
-                 r"(Z|[-+]\d{2}:\d{2})?)?$")
+                 r"(Z|[-+]\d{2}:\d{2})?)?\Z")
 _D = r"\d(?:_?\d)*"      # Go's strconv: an underscore only between two digits
 _GO_FLOAT_LITERAL = re.compile(r"^[-+]?(%s\.?(?:%s)?([eE][-+]?%s)?|\.%s([eE][-+]?%s)?|"
-                               r"[iI][nN][fF]([iI][nN][iI][tT][yY])?|[nN][aA][nN])$"
+                               r"[iI][nN][fF]([iI][nN][iI][tT][yY])?|[nN][aA][nN])\Z"
                                % (_D, _D, _D, _D, _D))
 
 
@@ -148,7 +148,7 @@ _V2_BOOL_NULL = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "tru
                  "", "~", "null", "Null", "NULL", ".inf", ".Inf", ".INF", "+.inf", "+.Inf",
                  "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"}
 # ("<<" resolves to the merge tag, yet kustomize prints it plain: measured with kubectl)
-_BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 
 
 def v2_is_plain_string(s: str) -> bool:

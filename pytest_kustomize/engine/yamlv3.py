@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 from typing import Any
 
@@ -21,6 +22,11 @@ try:  # libyaml's parser
     from yaml._yaml import CParser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     CParser = None
+
+try:  # the native reader (engine/_yamlload.c), built when libyaml's headers are present
+    from . import _yamlload
+except ImportError:
+    _yamlload = None
 
 def _rfc3339(value: str) -> str:
     m = timestamp(value)
@@ -88,6 +94,7 @@ def may_have_aliases(text: str) -> bool:
 class _Constructor(yaml.constructor.SafeConstructor):
     allow_duplicate_keys = False
     check_aliases = False
+    string_keys = False         # a resource or patch: every key must read as a string
 
     def construct_document(self, node):
         if self.check_aliases:
@@ -113,6 +120,16 @@ class _Constructor(yaml.constructor.SafeConstructor):
             for key_node, _ in node.value:
                 if key_node.tag == MERGE:
                     continue
+                if self.string_keys and key_node.tag != STR and isinstance(key_node,
+                                                                           ScalarNode):
+                    # kyaml decodes the object into a map with this key typed (an int, a
+                    # boolean, null...), which JSON cannot hold: kubectl fails
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "mapping key %s is not a string (%s): kustomize cannot "
+                        "convert the object to JSON (json: unsupported type: "
+                        "map[interface {}]interface {}); quote it"
+                        % (key_node.value or '""', key_node.tag.rpartition(":")[2]),
+                        key_node.start_mark)
                 k = key_node.value if isinstance(key_node, ScalarNode) else None
                 if k is not None:
                     if k in seen:
@@ -241,20 +258,34 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
     text = prepare_text(text)
     cls = _LenientLoader if allow_duplicate_keys else V3Loader
     walk = bool(kyaml) and yamlread.needs_walk(text)
+    docs = None
+    if NATIVE_READER is not None and not allow_duplicate_keys and kyaml != "patch":
+        docs = NATIVE_READER.load(text, walk)
+        if docs is not None and not all(_native_took(d) for d, _ in docs):
+            docs = None
+    if docs is None:
+        docs = _python_load(text, path, cls, walk, kyaml)
+    if null_paths is not None:
+        null_paths.extend(p for _, p in docs)
+    return [d for d, _ in docs]
+
+
+def _python_load(text: str, path, cls, walk: bool, kyaml: str) -> list:
+    """(document, read records) pairs read by PyYAML's composer and constructor."""
     # kio splits the stream itself: one piece means a List's items are read as nodes
     single = yamlread.one_piece(text)
     try:
         aliases = may_have_aliases(text)
         try:
-            docs = yamlread.load_nodes(cls(text), walk, single, kyaml == "patch", aliases,
-                                       _typed)
+            docs = yamlread.load_nodes(_loader(cls, text, kyaml), walk, single,
+                                       kyaml == "patch", aliases, _typed)
         except yaml.composer.ComposerError as e:
             if "duplicate anchor" not in str(e):
                 raise
             # go-yaml lets an anchor be defined again; libyaml refuses: rename and replay
             events = list(yamlread.renamed_events(yaml.parse(text, Loader=_ParserOnly)))
-            docs = yamlread.load_nodes(_event_loader(cls)(events), walk, single,
-                                       kyaml == "patch", aliases, _typed)
+            docs = yamlread.load_nodes(_loader(_event_loader(cls), events, kyaml), walk,
+                                       single, kyaml == "patch", aliases, _typed)
         if len(text) > MAX_DEPTH:
             for d, _ in docs:
                 _check_depth(d, path)
@@ -267,9 +298,56 @@ def load_documents(text, path: str | None = None, *, allow_duplicate_keys: bool 
                         file=path) from None
     except RecursionError:
         raise YamlError("document nested too deeply", file=path) from None
-    if null_paths is not None:
-        null_paths.extend(p for _, p in docs)
-    return [d for d, _ in docs]
+    return docs
+
+
+def _loader(cls, source, kyaml: str):
+    loader = cls(source)
+    loader.string_keys = bool(kyaml)
+    return loader
+
+
+def _native_plain(text: str):
+    """For the native reader: (code, value) of a plain scalar that may be a number or a
+    timestamp -- 0 a string, 1 a value, 2 a timestamp (its RFC 3339 text), 3 null, 4 none
+    it can hold (an infinite or NaN float, a merge key)."""
+    tag, v = v3_resolve(text)
+    if tag == STR:
+        return (0, None)
+    if tag == NULL:
+        return (3, None)
+    if tag in (INT, BOOL):
+        return (1, v)
+    if tag == FLOAT:
+        f = float(v)
+        return (4, None) if math.isinf(f) or math.isnan(f) else (1, json_number(f))
+    if tag == TIMESTAMP:
+        return (2, _rfc3339(text) if timestamp(text) else text)
+    return (4, None)
+
+
+def _native_took(d) -> bool:
+    """Are the native reader's records complete for this document? Not for a document
+    with ``items`` (a List's items get the annotation rules and their own records), nor
+    for an apiVersion or metadata.name that is not a string (their text is recorded)."""
+    if not isinstance(d, dict):
+        return True
+    if isinstance(d.get("items"), list) or ("apiVersion" in d
+                                              and not isinstance(d["apiVersion"], str)):
+        return False
+    md = d.get("metadata")
+    return not (isinstance(md, dict) and "name" in md and not isinstance(md["name"], str))
+
+
+def _load_native_reader():
+    if _yamlload is None or os.environ.get("PYTEST_KUSTOMIZE_NATIVE", "1") == "0":
+        return None
+    _yamlload.configure(_native_plain, yamlread.v3_folded_round_trip, yamlread.QUOTED,
+                        yamlread.ANNOTATION_TEXT, yamlread.FLOW_NULL)
+    return _yamlload
+
+
+NATIVE_READER = _load_native_reader()
 
 
 def _typed(text: str) -> bool:

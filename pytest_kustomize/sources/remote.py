@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import http.client
 import os
 import re
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
 
 from ..engine.fs import DISK
 from ..engine.loader import ROOT_ONLY, Loader, is_remote
@@ -182,6 +179,9 @@ def fetch_file(url: str, *, offline: bool = False, timeout: float = 30.0) -> byt
     shown = redact(url)
     if offline:
         raise LoadError("remote file %r: offline mode is on (PYTEST_KUSTOMIZE_OFFLINE)" % shown)
+    import http.client                 # here, not at import: a local build never needs them
+    import urllib.error
+    import urllib.request
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers={
                 "User-Agent": "pytest-kustomize"}), timeout=timeout) as resp:

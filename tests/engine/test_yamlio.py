@@ -157,3 +157,49 @@ def test_fast_dump_path_equals_the_libyaml_path_on_the_corpus():
                 assert yamlio.dump_document(d) == yamlio.dump_document(d, fast=False), f
                 fast += bool(yamlfast.fast_map(d, 0, None, []))
     assert fast > 200
+
+
+@pytest.mark.parametrize("key", ["1", "true", "~", "null", "1.5", "0x1F", "2001-12-14", "-5"])
+def test_a_key_that_is_not_a_string_is_an_error_in_a_resource_and_a_patch(oracle, key):
+    """kyaml decodes the object into a map keyed by the typed value, which JSON cannot
+    hold: kubectl fails, at any depth, in a List's items and in a patch; so must the engine,
+    naming the file and line (quoted, the same key is a string)."""
+    res = "apiVersion: v1\nkind: T\nmetadata:\n  name: t\n"
+    cases = {
+        "deep": {"t.yaml": res + "spec:\n  a:\n  - %s: x\n" % key},
+        "list": {"t.yaml": "apiVersion: v1\nkind: List\nitems:\n- " +
+                 res.replace("\n", "\n  ").rstrip() + "\n  spec: {%s: x}\n" % key},
+        "patch": {"t.yaml": res, "p.yaml": res + "spec:\n  %s: x\n" % key},
+    }
+    for name, files in cases.items():
+        kust = "resources:\n- t.yaml\n" + ("patches:\n- path: p.yaml\n" if "p.yaml" in files
+                                          else "")
+        tree = {"%s/%s" % (name, f): text for f, text in files.items()}
+        tree["%s/kustomization.yaml" % name] = kust
+        err = oracle.assert_both_fail(tree, build_dir=name)
+        assert "is not a string" in str(err) and "line" in str(err), err
+        assert ("p.yaml" if name == "patch" else "t.yaml") in str(err), err
+    oracle.assert_same({"ok/kustomization.yaml": "resources:\n- t.yaml\n",
+                        "ok/t.yaml": res + "spec:\n  '%s': x\n  \"%s\": y\n" % (key, key + "z")},
+                       build_dir="ok")
+
+
+def test_an_empty_value_in_a_flow_mapping_prints_as_an_empty_string(oracle):
+    """go-yaml v3 cannot write an empty plain scalar inside {...} and quotes it, so
+    kustomize prints "" there, where the same value in block style prints null; a merge
+    that meets it drops it as any empty null, and in a patch it deletes."""
+    res = "apiVersion: v1\nkind: T\nmetadata:\n  name: t\n"
+    oracle.assert_same({"a/kustomization.yaml": "resources:\n- t.yaml\n",
+                        "a/t.yaml": res + "spec:\n  a: {b: , c: ~, d: null, e: }\n  f: [g: ]\n"
+                                          "  h: [{i: }, {? j}]\n  k: {l: {m: }}\n  n:\n"
+                                          "  o: !!map {p: }\n"}, build_dir="a")
+    out = oracle.assert_same({
+        "b/kustomization.yaml": "resources:\n- t.yaml\npatches:\n- path: p.yaml\n",
+        "b/t.yaml": res + "spec:\n  x: {q: , r: 1}\n  y: {s: }\n  z: {t: , u: 1}\n",
+        "b/p.yaml": res + "spec:\n  x: {r: 2}\n  z: {u: }\n"}, build_dir="b")
+    assert "q:" not in out and "s:" not in out and "u:" not in out
+    out = oracle.assert_same({"c/kustomization.yaml": "resources:\n- t.yaml\n"
+                                                      "patches:\n- path: p.yaml\n",
+                              "c/t.yaml": res + "spec:\n  a: 1\n  b: 2\n",
+                              "c/p.yaml": res + "spec: {a: , c: }\n"}, build_dir="c")
+    assert "  b: 2\n" in out and "\n  a:" not in out

@@ -239,7 +239,9 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
         raise PatchError("illegally qualifies as both an SM and JSON patch: %s" % source,
                          file=configured_in, field=field)
     if sm_docs is None and js_ops is None:
-        raise PatchError("unable to parse SM or JSON patch from %s" % source,
+        why = getattr(sm_err, "message", "") if isinstance(sm_err, YamlError) else ""
+        raise PatchError("unable to parse SM or JSON patch from %s%s"
+                         % (source, " (%s)" % why if "malformed YAML" in why else ""),
                          file=configured_in, field=field)
     if sm_docs is not None and js_ops is None:
         allow_name = bool(opts.get("allowNameChange"))
