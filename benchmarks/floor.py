@@ -19,6 +19,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -144,12 +145,25 @@ def _times(argv, n: int) -> tuple:
 
 
 def startup(seed: str, n: int) -> dict:
-    """Best wall / CPU seconds of the CLI's build of ``seed``, kubectl's, and a bare
+    """Best wall / CPU seconds of the CLI's build of ``seed`` (in this environment, and with
+    bytecode caches written as an installed package has them), kubectl's, and a bare
     interpreter's (what any Python CLI pays before its first import)."""
-    return {"cli": _times([sys.executable, "-m", "pytest_kustomize", "build", "-o",
-                           os.devnull, seed], n),
-            "kubectl": _times(["kubectl", "kustomize", seed], n),
-            "python": _times([sys.executable, "-c", "pass"], n)}
+    argv = [sys.executable, "-m", "pytest_kustomize", "build", "-o", os.devnull, seed]
+    out = {"cli": _times(argv, n)}
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory() as pyc:
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["PYTHONPYCACHEPREFIX"] = pyc
+        try:
+            subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)   # writes the caches
+            out["cli_cached"] = _times(argv, n)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    out["kubectl"] = _times(["kubectl", "kustomize", seed], n)
+    out["python"] = _times([sys.executable, "-c", "pass"], n)
+    out["bytecode_off"] = os.environ.get("PYTHONDONTWRITEBYTECODE", "") != ""
+    return out
 
 
 def floor_lines(rows: list) -> list:
@@ -177,6 +191,10 @@ def startup_lines(s: dict) -> list:
             "`python -m pytest_kustomize build -o /dev/null examples/overlays/production`, "
             "best of the runs (wall, and user+sys CPU of the process).", "",
             "| command | wall | CPU |", "| --- | --- | --- |",
-            "| pytest-kustomize build (seed) | %.3f s | %.3f s |" % s["cli"],
+            "| pytest-kustomize build (seed)%s | %.3f s | %.3f s |"
+            % (((", PYTHONDONTWRITEBYTECODE set: every import compiles"
+                if s.get("bytecode_off") else ""),) + s["cli"]),
+            "| pytest-kustomize build (seed), bytecode cached (as installed) | %.3f s | %.3f s |"
+            % s["cli_cached"],
             "| kubectl kustomize (seed) | %.3f s | %.3f s |" % s["kubectl"],
             "| python -c pass (interpreter alone) | %.3f s | %.3f s |" % s["python"]]
