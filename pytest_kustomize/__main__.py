@@ -152,5 +152,15 @@ def _run(args) -> int:
     return 2
 
 
+def cli() -> None:
+    """The ``pytest-kustomize`` command: :func:`main`, then exit keeping the collector from
+    scanning, at interpreter shutdown, every object the command made (a quarter of a
+    315-directory ``build --all``): they are freed all the same."""
+    code = main()
+    import gc
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    cli()

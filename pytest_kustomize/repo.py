@@ -12,6 +12,7 @@ from .engine.loader import KUSTOMIZATION_FILE_NAMES
 from .engine.memo import AccumulationMemo
 from .errors import KustomizeError
 from .resources import Resources
+from .sources import remote as _remote
 
 
 @dataclass
@@ -48,6 +49,16 @@ class RepoRenderer:
         self.memo = memo if memo is not None else AccumulationMemo()
         self.rendered = 0
         self.from_cache = 0
+        self._remotes: dict = {}        # allow_remote_files -> one remote-base hook for all
+
+    def _build(self, path: str, options: dict):
+        if options.get("remote") is None:
+            allow = options.get("allow_remote_files")
+            hook = self._remotes.get(allow)
+            if hook is None:
+                hook = self._remotes[allow] = _remote.serve(allow_files=allow)
+            options = dict(options, remote=hook)
+        return build(path, memo=self.memo, **options)
 
     def build(self, path: str, **options) -> tuple:
         """(Resources, from_cache) for ``path``; raises KustomizeError."""
@@ -57,7 +68,7 @@ class RepoRenderer:
             if hit is not None:
                 self.from_cache += 1
                 return hit, True
-        res = build(path, memo=self.memo, **options)
+        res = self._build(path, options)
         self.rendered += 1
         if self.cache is not None and not res.volatile:
             self.cache.put(path, options, res)
@@ -71,7 +82,7 @@ class RepoRenderer:
             if hit is not None:
                 self.from_cache += 1
                 return hit[0], hit[1], True
-        res = build(path, memo=self.memo, **options)
+        res = self._build(path, options)
         text = res.to_yaml()
         self.rendered += 1
         if self.cache is not None and not res.volatile:

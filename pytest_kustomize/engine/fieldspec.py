@@ -22,6 +22,7 @@ __all__ = ["FieldSpec", "apply", "walk", "split_path", "default_specs",
            "default_name_references", "specs_from_list", "merge_specs", "MAP", "SEQ", "SCALAR"]
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data", "fieldspecs")
 split_path = split_escaped
+_ANY = Gvk()
 
 
 @dataclass(frozen=True)
@@ -38,20 +39,19 @@ class FieldSpec:
                        str(d.get("kind") or "")),
                    str(d.get("path") or ""), bool(d.get("create", False)))
 
+    def __post_init__(self):
+        # derived once (a spec is walked per resource): the path's parts, and whether the
+        # spec applies to every gvk
+        object.__setattr__(self, "parts", _split_cached(self.path))
+        object.__setattr__(self, "any_gvk", self.gvk == _ANY)
+
     def applies_to(self, gvk: Gvk) -> bool:
         return gvk.matches(self.gvk)
-
-    @property
-    def parts(self) -> list:
-        return _split_cached(self.path)
 
 
 @functools.lru_cache(maxsize=4096)
 def _split_cached(path: str) -> tuple:
     return tuple(split_path(path))
-
-
-_ANY = Gvk()
 
 
 def specs_from_list(items, *, where: str = "") -> list:
@@ -136,8 +136,9 @@ def apply(obj: dict, fs: FieldSpec, fn: Callable[[Any, Any], None], *,
     Missing intermediate fields are skipped unless ``fs.create``; lists on the way are
     walked element by element; null values stop the walk.
     """
-    if fs.gvk != _ANY and not fs.applies_to(
-            gvk or Gvk.from_api_version(_str(obj.get("apiVersion")), _str(obj.get("kind")))):
+    if not fs.any_gvk and not (
+            gvk or Gvk.from_api_version(_str(obj.get("apiVersion")), _str(obj.get("kind")))
+    ).matches(fs.gvk):
         return
     try:
         walk_spec(obj, fs.parts, fn, fs.create, create_kind)

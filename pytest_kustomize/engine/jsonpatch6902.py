@@ -66,9 +66,28 @@ _V2Loader.add_constructor(yamlscalar.BOOL, lambda loader, node: node.value not i
                           and node.value.lower() not in ("false",))
 
 
+_DECODED: dict = {}      # patch text -> its operations (copied out: a patch's values end
+_DECODED_MAX = 2048      # up in the documents it is applied to)
+
+
 def decode(text: str, source: str) -> list:
     """The operations of a patch text (JSON when it starts with ``[``, else YAML); raises
-    ValueError when it is not a list of objects."""
+    ValueError when it is not a list of objects. Decoded once per text and process."""
+    ops = _DECODED.get(text)
+    if ops is None:
+        try:
+            ops = _decode(text)
+        except ValueError as e:
+            ops = e                 # a strategic-merge patch is tried as JSON first: keep
+        if len(_DECODED) >= _DECODED_MAX:  # the refusal too
+            _DECODED.clear()
+        _DECODED[text] = ops
+    if isinstance(ops, ValueError):
+        raise ValueError(str(ops))
+    return fast_copy(ops)
+
+
+def _decode(text: str) -> list:
     if text.startswith("["):
         ops = json.loads(text, parse_float=_num, parse_int=_num,
                          parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))

@@ -11,6 +11,7 @@ targets).
 """
 from __future__ import annotations
 
+import os
 import re
 from typing import Any, Callable
 
@@ -189,8 +190,8 @@ def find_all(data, parts: list) -> list:
     return nodes
 
 
-def walk_spec(node, parts, fn: Callable[[Any, Any], None], create: bool = False,
-              create_kind: str | None = None, parent=None, key=None) -> None:
+def walk_spec_py(node, parts, fn: Callable[[Any, Any], None], create: bool = False,
+                 create_kind: str | None = None, parent=None, key=None) -> None:
     """A field spec's walk: ``fn(container, key)`` for every node at ``parts``; lists on the
     way are walked element by element, ``name[]`` must be a list, null values stop the
     walk, and missing fields are created when ``create`` (``create_kind`` is the kind of the
@@ -202,7 +203,7 @@ def walk_spec(node, parts, fn: Callable[[Any, Any], None], create: bool = False,
         return
     if isinstance(node, list):
         for i in range(len(node)):
-            walk_spec(node[i], parts, fn, create, create_kind, node, i)
+            walk_spec_py(node[i], parts, fn, create, create_kind, node, i)
         return
     if not isinstance(node, dict):
         raise TransformerError("expected sequence or mapping node")
@@ -229,7 +230,25 @@ def walk_spec(node, parts, fn: Callable[[Any, Any], None], create: bool = False,
                 node[name] = {} if create_kind == MAP else []
         else:
             node[name] = {}
-    walk_spec(node[name], parts[1:], fn, create, create_kind, node, name)
+    walk_spec_py(node[name], parts[1:], fn, create, create_kind, node, name)
+
+
+def _native_walk():
+    """engine/_walk.c (the field-spec walk without a Python frame per node, and the images
+    transformer's container search), or None when the extension is not built or
+    PYTEST_KUSTOMIZE_NATIVE=0."""
+    try:
+        from . import _walk
+    except ImportError:
+        return None
+    if os.environ.get("PYTEST_KUSTOMIZE_NATIVE", "1") == "0":
+        return None
+    _walk.configure(TransformerError, SCALAR, MAP)
+    return _walk
+
+
+NATIVE_WALK = _native_walk()
+walk_spec = NATIVE_WALK.walk_spec if NATIVE_WALK is not None else walk_spec_py
 
 
 # -- a replacement's targets -----------------------------------------------------------

@@ -59,29 +59,42 @@ def objects_from_text(text: str, path: str, *, patch: bool = False) -> list:
 
 
 def objects_with_nulls(text: str, path: str, *, patch: bool = False) -> list:
-    """(object, paths of its empty nulls) for every object of a YAML stream."""
+    """(object, paths of its empty nulls) for every object of a YAML stream. The first read
+    of a text hands out the parse itself and only notes the text; from the second on it is
+    parsed once more, kept, and handed out as copies (a one-off render copies nothing and
+    keeps no second tree alive)."""
     key = (path, text, patch)
     cached = _PARSED.get(key)
-    if cached is None:
-        null_paths: list = []
-        docs = yamlio.load_documents(text, path, kyaml="patch" if patch else "resource",
-                                     null_paths=null_paths)
-        cached = []
-        for d, paths in zip(docs, null_paths):
-            objs = documents_to_objects([d], path, patch)
-            items = d.get("items") if isinstance(d, dict) else None
-            index = {id(it): i for i, it in enumerate(items)} if isinstance(items, list) \
-                else {}
-            for o in objs:
-                if o is d:
-                    cached.append((o, paths))
-                else:           # an item of a List: its paths start with items, i
-                    i = index.get(id(o))
-                    cached.append((o, tuple(p[2:] for p in paths if p[:2] == ("items", i))))
+    if cached is None or cached is _SEEN:
+        fresh = _parse_objects(text, path, patch)
         if len(_PARSED) > 20000:
             _PARSED.clear()
-        _PARSED[key] = cached
+        if cached is None:
+            _PARSED[key] = _SEEN
+            return fresh
+        _PARSED[key] = cached = fresh
     return [(fast_copy(d), paths) for d, paths in cached]
+
+
+_SEEN = ()          # _PARSED's value for a text read once
+
+
+def _parse_objects(text: str, path: str, patch: bool) -> list:
+    null_paths: list = []
+    docs = yamlio.load_documents(text, path, kyaml="patch" if patch else "resource",
+                                 null_paths=null_paths)
+    out = []
+    for d, paths in zip(docs, null_paths):
+        objs = documents_to_objects([d], path, patch)
+        items = d.get("items") if isinstance(d, dict) else None
+        index = {id(it): i for i, it in enumerate(items)} if isinstance(items, list) else {}
+        for o in objs:
+            if o is d:
+                out.append((o, paths))
+            else:           # an item of a List: its paths start with items, i
+                i = index.get(id(o))
+                out.append((o, tuple(p[2:] for p in paths if p[:2] == ("items", i))))
+    return out
 
 
 def py_fast_copy(v):

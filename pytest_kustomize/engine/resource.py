@@ -15,6 +15,10 @@ from .resid import (CLUSTER_SCOPED, CLUSTER_SCOPED_KINDS, TOTALLY_NOT_A_NAMESPAC
 from .yamlio import dump_document
 from .yamlscalar import scalar_to_string as _s
 from .yamlread import API_VERSION_TEXT
+from .paths import NATIVE_WALK
+
+# the id memo's check in C (engine/_walk.c); None: the check below in Python
+_memo_id = NATIVE_WALK.memo_id if NATIVE_WALK is not None else None
 
 __all__ = ["Resource", "Origin", "Gvk", "ResId", "ResourceList", "NameIndex",
            "is_cluster_scoped", "CLUSTER_SCOPED", "CLUSTER_SCOPED_KINDS",
@@ -108,6 +112,11 @@ class Resource:
 
     @property
     def id(self) -> ResId:
+        memo = self._id_memo
+        if memo is not None and _memo_id is not None:
+            rid = _memo_id(self.data, memo)
+            if rid is not None:
+                return rid
         d = self.data
         md = d.get("metadata")
         if isinstance(md, dict):
@@ -115,7 +124,6 @@ class Resource:
         else:
             name = ns = None
         av, k = d.get("apiVersion"), d.get("kind")
-        memo = self._id_memo
         # the fields are compared by identity: a transformer that changes one stores a new
         # object, so an unchanged tuple means an unchanged id
         if memo is not None and memo[0] is av and memo[1] is k and memo[2] is name \
@@ -149,8 +157,9 @@ class Resource:
     def remember_id(self) -> None:
         """Record the current id as a previous one (before a rename / namespace change)."""
         cur = self.id
-        if not self.previous_ids or self.previous_ids[-1] != cur:
-            self.previous_ids.append(cur)
+        previous = self.previous_ids
+        if not previous or (previous[-1] is not cur and previous[-1] != cur):
+            previous.append(cur)
 
     def copy(self) -> "Resource":
         return type(self)(copy.deepcopy(self.data), copy.deepcopy(self.origin),

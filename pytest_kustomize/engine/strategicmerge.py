@@ -24,14 +24,17 @@ DIRECTIVE = "$patch"
 
 
 def strategic_merge(target: dict, patch: dict, schema: Schema | None = None,
-                    empty_nulls: set | None = None, patch_texts: tuple = ()) -> dict | None:
-    """Merge ``patch`` into ``target`` (both left untouched); None when the patch deletes it.
+                    empty_nulls: set | None = None, patch_texts: tuple = (), *,
+                    in_place: bool = False) -> dict | None:
+    """Merge ``patch`` into ``target`` (both left untouched, unless ``in_place``: then the
+    result is built in ``target``, which the caller replaces by it and drops if the merge
+    fails); None when the patch deletes it.
     ``empty_nulls``: the target's read records (see yamlread): paths of nulls written as an
     empty value, which the merge drops (kyaml keeps only a null written out), and of quoted
     scalars, whose quoting kyaml copies onto a plain value replacing them (the value is then
     a string: the text ``patch_texts`` records for it); updated in place for the result."""
     sch = schema or Schema.default()
-    dest = fast_copy(target)
+    dest = target if in_place else fast_copy(target)
     origin = fast_copy(patch)
     root = sch.for_object(dest) or sch.for_object(origin)
     quoted = [p[1:] for p in empty_nulls if p[0] == QUOTED] if empty_nulls else []

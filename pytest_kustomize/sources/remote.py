@@ -62,10 +62,19 @@ class RemoteCache:
     (``$PYTEST_KUSTOMIZE_OFFLINE=1``): the cache only."""
 
     def __init__(self, directory: str | None = None, *, offline: bool | None = None):
-        self.directory = os.path.realpath(directory or os.environ.get(
-            "PYTEST_KUSTOMIZE_REMOTE_CACHE") or default_cache_dir())
+        self._given = directory or os.environ.get("PYTEST_KUSTOMIZE_REMOTE_CACHE") \
+            or default_cache_dir()
+        self._directory: str | None = None
         self.offline = offline if offline is not None else \
             os.environ.get("PYTEST_KUSTOMIZE_OFFLINE", "") not in ("", "0", "false")
+
+    @property
+    def directory(self) -> str:
+        """The cache directory, symlinks resolved (on first use: most builds have no
+        remote base)."""
+        if self._directory is None:
+            self._directory = os.path.realpath(self._given)
+        return self._directory
 
     def key(self, spec: RepoSpec) -> str:
         raw = "\0".join((spec.clone_spec, spec.ref, "sub" if spec.submodules else "nosub"))

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from ..resource import Resource
 
 
-@dataclass(frozen=True)
-class Change:
+@dataclass(slots=True, unsafe_hash=True)    # not frozen: a frozen __init__ costs 3x, and
+class Change:                               # a record is made per resource and transformer
     """One transformer's change to one resource: which transformer, configured where,
     from which source (patch file or inline text), and which fields it may have set."""
     transformer: str
@@ -62,6 +62,11 @@ def _spec_paths(specs: tuple) -> tuple:
 def record(res: Resource, transformer: str, configured_in: str = "", detail: str = "", *,
            paths: tuple = (), patch=None) -> None:
     """Note on ``res`` that ``transformer`` (configured in ``configured_in``) changed it."""
-    entry = Change(transformer, configured_in, detail, tuple(paths), patch)
-    if not res.origin.transformations or res.origin.transformations[-1] != entry:
-        res.origin.transformations.append(entry)
+    paths = tuple(paths)
+    done = res.origin.transformations
+    if done:
+        last = done[-1]
+        if last.transformer == transformer and last.file == configured_in \
+                and last.source == detail and last.paths == paths:
+            return
+    done.append(Change(transformer, configured_in, detail, paths, patch))

@@ -5,6 +5,7 @@ import re
 
 from ...errors import TransformerError
 from .. import fieldspec as fsm
+from ..paths import NATIVE_WALK
 from ..resource import ResourceList
 from .base import record, spec_paths
 from ..yamlscalar import scalar_to_string as _s
@@ -70,6 +71,27 @@ def new_image(value: str, spec: dict) -> str | None:
     return name
 
 
+def image_holders_py(node, out=None) -> list:
+    """Every mapping with an ``image`` in a ``containers``/``initContainers`` list anywhere
+    in ``node`` (kustomize's legacy image search; scalars are not descended into), in the
+    order that search visits them."""
+    out = [] if out is None else out
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if isinstance(v, (dict, list)):
+                image_holders_py(v, out)
+                if k in ("containers", "initContainers") and isinstance(v, list):
+                    out.extend(c for c in v if isinstance(c, dict) and "image" in c)
+    else:
+        for x in node:
+            if isinstance(x, (dict, list)):
+                image_holders_py(x, out)
+    return out
+
+
+image_holders = NATIVE_WALK.image_holders if NATIVE_WALK is not None else image_holders_py
+
+
 def apply(resources: ResourceList, spec: dict, specs: list, *, configured_in: str = "",
           plugin: str = "ImageTagTransformer") -> None:
     changed = set()
@@ -88,26 +110,12 @@ def apply(resources: ResourceList, spec: dict, specs: list, *, configured_in: st
             parent[key] = nv
             changed.add(id(parent))
 
-    def legacy_walk(node):
-        # every "containers"/"initContainers" list anywhere (scalars are not descended into)
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if isinstance(v, (dict, list)):
-                    legacy_walk(v)
-                    if k in ("containers", "initContainers") and isinstance(v, list):
-                        for c in v:
-                            if isinstance(c, dict) and "image" in c:
-                                update(c, "image")
-        else:
-            for x in node:
-                if isinstance(x, (dict, list)):
-                    legacy_walk(x)
-
     for r in resources:
         if r.kind == "CustomResourceDefinition" or not r.data:
             continue
         before = len(changed)
-        legacy_walk(r.data)
+        for c in image_holders(r.data):
+            update(c, "image")
         for fs in specs:
             fsm.apply(r.data, fs, update, rid=r)
         if len(changed) != before:

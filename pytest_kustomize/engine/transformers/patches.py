@@ -54,7 +54,8 @@ def apply_smp(res: Resource, patch: dict, *, allow_name_change=False, allow_kind
     else:                       # a null (or number) apiVersion of the target stays as it is
         p.pop("apiVersion", None)
     shared = shared_entry_paths(res)
-    merged = strategic_merge(res.data, p, schema, res.empty_nulls, texts)
+    # in place: res.data is replaced by the result, and a failed merge fails the build
+    merged = strategic_merge(res.data, p, schema, res.empty_nulls, texts, in_place=True)
     if merged is None or not merged:
         res.data = {}
         return False

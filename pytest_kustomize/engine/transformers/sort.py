@@ -34,8 +34,7 @@ def legacy_sort(resources: ResourceList, order_first=DEFAULT_ORDER_FIRST,
     for i, k in enumerate(order_last):
         ranks[k] = 1 + i
 
-    def cmp(a, b):
-        ia, ib = a.id, b.id
+    def cmp(ia, ib):
         ga, gb = ia.gvk, ib.gvk
         if ga != gb:
             ra, rb = ranks.get(ga.kind, 0), ranks.get(gb.kind, 0)
@@ -50,7 +49,23 @@ def legacy_sort(resources: ResourceList, order_first=DEFAULT_ORDER_FIRST,
         xb = "|".join((str(gb), ib.namespace or "~X", ib.name or "~N"))
         return (xa > xb) - (xa < xb)
 
-    resources.set_items(sorted(resources.items, key=functools.cmp_to_key(cmp)))
+    items = resources.items
+    ids = [r.id for r in items]
+    gvks = {i.gvk for i in ids}
+    namespaces = [g for g in gvks if g.kind == "Namespace"]
+    if len(namespaces) <= 1 and len({_gvk_string(g) for g in gvks}) == len(gvks):
+        # cmp's order as a key: kinds' ranks, gvk strings, then namespace|name (the reversed
+        # Namespace order needs two Namespace gvks; equal gvk strings of two gvks, a "_")
+        keys = {}
+        for r, i in zip(items, ids):
+            g = i.gvk
+            keys[id(r)] = (ranks.get(g.kind, 0), _gvk_string(g),
+                           "|".join((i.namespace or "~X", i.name or "~N")))
+        resources.set_items(sorted(items, key=lambda r: keys[id(r)]))
+        return
+    by_res = {id(r): i for r, i in zip(items, ids)}
+    order = functools.cmp_to_key(cmp)
+    resources.set_items(sorted(items, key=lambda r: order(by_res[id(r)])))
 
 
 def apply_sort_options(resources: ResourceList, opts: dict, kfile: str) -> None:
