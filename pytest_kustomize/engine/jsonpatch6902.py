@@ -78,12 +78,12 @@ def decode(text: str, source: str) -> list:
         try:
             ops = _decode(text)
         except ValueError as e:
-            ops = e                 # a strategic-merge patch is tried as JSON first: keep
-        if len(_DECODED) >= _DECODED_MAX:  # the refusal too
-            _DECODED.clear()
+            ops = str(e)            # a strategic-merge patch is tried as JSON first: keep
+        if len(_DECODED) >= _DECODED_MAX:  # the refusal too (its text: an exception would
+            _DECODED.clear()               # hold its frames)
         _DECODED[text] = ops
-    if isinstance(ops, ValueError):
-        raise ValueError(str(ops))
+    if isinstance(ops, str):
+        raise ValueError(ops)
     return fast_copy(ops)
 
 

@@ -215,8 +215,20 @@ def serve(cache: RemoteCache | None = None, *, allow_files: bool | None = None):
     cache = cache or RemoteCache()
     if allow_files is None:
         allow_files = allow_files_default()
+    remote = _Remote(cache)
+    if allow_files:
+        remote.fetch_file = lambda url: fetch_file(url, offline=cache.offline)
+    return remote
 
-    def remote(parent: Loader | None, target: str) -> Loader:
+
+class _Remote:
+    """serve()'s hook (an object, not a closure: a closure that passes itself on would be a
+    reference cycle per build)."""
+
+    def __init__(self, cache: RemoteCache):
+        self.cache = cache
+
+    def __call__(self, parent: Loader | None, target: str) -> Loader:
         spec = parse(target)
         node = parent
         while node is not None:
@@ -225,11 +237,8 @@ def serve(cache: RemoteCache | None = None, *, allow_files: bool | None = None):
                 raise LoadError("cycle detected: URI '%s' referenced by previous URI '%s'"
                                 % (redact(spec.raw), redact(prev.raw)))
             node = node.parent
-        root = cache.fetch(spec)
+        root = self.cache.fetch(spec)
         ldr = CloneLoader(root, ROOT_ONLY, parent, parent.cache if parent is not None else None,
-                          real=True, fs=DISK, remote=remote)
-        ldr.clone_dir, ldr.spec = os.path.realpath(cache.checkout_dir(spec)), spec
+                          real=True, fs=DISK, remote=self)
+        ldr.clone_dir, ldr.spec = os.path.realpath(self.cache.checkout_dir(spec)), spec
         return ldr
-    if allow_files:
-        remote.fetch_file = lambda url: fetch_file(url, offline=cache.offline)
-    return remote

@@ -224,18 +224,20 @@ def apply_patch_entry(resources: ResourceList, entry: dict, loader, *, configure
     opts = entry.get("options") or {}
     target = entry.get("target")
 
+    # the errors are kept without their tracebacks: a traceback holds this frame, which
+    # holds the error, a cycle that would keep the whole build alive until a collection
     sm_docs, sm_err = None, None
     try:
         sm_docs = _load_patch_docs(patch_text, source)
         if any(not isinstance(d, dict) for d in sm_docs):
             raise YamlError("not an object")
     except KustomizeError as e:
-        sm_docs, sm_err = None, e
+        sm_docs, sm_err = None, e.with_traceback(None)
     js_ops, js_err = None, None
     try:
         js_ops = jsonpatch6902.decode(patch_text, source)
     except (ValueError, KustomizeError) as e:
-        js_ops, js_err = None, e
+        js_ops, js_err = None, e.with_traceback(None)
     if sm_docs and js_ops:
         raise PatchError("illegally qualifies as both an SM and JSON patch: %s" % source,
                          file=configured_in, field=field)
