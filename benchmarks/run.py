@@ -127,6 +127,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-wholerepo", action="store_true",
                     help="skip benchmarks/wholerepo.py (build --all of 300 overlays)")
+    ap.add_argument("--no-xdist", action="store_true",
+                    help="skip benchmarks/xdist_gate.py (a gate serially and with -n 2)")
     ap.add_argument("--realworld", default=fl.REALWORLD,
                     help="real-world corpus root (config/crd directories; rows skipped when "
                     "absent; env PYTEST_KUSTOMIZE_REALWORLD)")
@@ -169,6 +171,8 @@ def main(argv=None) -> int:
     if rw:
         label = "real-world config/crd bases (%d dirs, cold, one interpreter)" % len(rw["dirs"])
         rows.append((label, rw["engine"], rw["kubectl"], rw["kustomize"], {}))
+        rows.append(("same, with bytecode caches as installed (best of 3)",
+                     rw["engine_cached"], rw["kubectl"], rw["kustomize"], {}))
         print("%s: engine %.2fs kubectl %.2fs (%d dropped: kubectl refuses them)" % (
             label, rw["engine"], rw["kubectl"], rw["dropped"]), flush=True)
         extra += ["", "Real-world config/crd bases: %d directories (%d more that kubectl "
@@ -188,10 +192,14 @@ def main(argv=None) -> int:
     if not args.no_wholerepo and not args.only_floor:
         import wholerepo
         wholerepo.main([])
+    if not args.no_xdist and not args.only_floor:
+        import xdist_gate
+        xdist_gate.main([])
     return 0
 
 
 HEAVY = "heavy overlay, 500 resources"
+KEPT_SECTIONS = ("analysis", "wholerepo", "xdist")
 
 
 def _standard_rows(args, measure, rows, kustomize, generate, floors, fl) -> None:
@@ -264,10 +272,11 @@ def write_doc(rows, args, extra=()) -> None:
         lines += ["", "Growth: 8,000 resources take %.2f× the time of 2,000."
                   % (gen["generated 8000 resources"] / gen["generated 2000 resources"])]
     lines.extend(extra)
-    import wholerepo            # its section (build --all) is kept until it runs again
-    kept_section = wholerepo.kept_section()
-    if kept_section:
-        lines += ["", kept_section]
+    import benchlib           # hand-written analysis, build --all and xdist: kept
+    for name in KEPT_SECTIONS:
+        section = benchlib.kept(name)
+        if section:
+            lines += ["", section]
     with open(DOC, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print("wrote", DOC)

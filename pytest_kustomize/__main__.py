@@ -33,6 +33,8 @@ def _parser(full: bool = True) -> argparse.ArgumentParser:
                    help="render every kustomization directory under DIR (one section each)")
     b.add_argument("--no-cache", action="store_true",
                    help="with --all: do not use the persistent render cache")
+    b.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="with --all: render in N processes (0: one per CPU; default 1)")
     b.add_argument("--cache-dir", default=None,
                    help="with --all: render cache directory (default $PYTEST_KUSTOMIZE_CACHE_DIR "
                    "or ~/.cache/pytest-kustomize/renders)")
