@@ -161,7 +161,7 @@ def main(argv=None) -> int:
     floors, extra = [], []
     seed = os.path.join(ROOT, "examples", "overlays", "production")
     if not args.only_floor:
-        _standard_rows(args, measure, rows, kustomize, generate, floors, fl)
+        extra += _standard_rows(args, measure, rows, kustomize, generate, floors, fl)
     with tempfile.TemporaryDirectory() as tmp:
         heavy = generate(os.path.join(tmp, "heavy"), 500, suffix="-v1")
         measure(HEAVY, heavy, args.repeat)
@@ -202,7 +202,7 @@ HEAVY = "heavy overlay, 500 resources"
 KEPT_SECTIONS = ("analysis", "wholerepo", "xdist")
 
 
-def _standard_rows(args, measure, rows, kustomize, generate, floors, fl) -> None:
+def _standard_rows(args, measure, rows, kustomize, generate, floors, fl) -> list:
     measure("seed (examples/overlays/production)",
             os.path.join(ROOT, "examples", "overlays", "production"), args.repeat)
     for dirpath, dirnames, filenames in sorted(os.walk(os.path.join(ROOT, "examples"))):
@@ -223,6 +223,27 @@ def _standard_rows(args, measure, rows, kustomize, generate, floors, fl) -> None
             measure("generated %d resources" % n, overlay, args.repeat,
                     with_kubectl=n <= args.kubectl_max, mem=True)
             floors.append(("generated %d resources" % n, fl.floor([overlay], args.repeat)))
+        if 2000 in args.sizes and 8000 in args.sizes:
+            return growth_lines(os.path.join(tmp, "2000", "overlay"),
+                                os.path.join(tmp, "8000", "overlay"), args.repeat)
+    return []
+
+
+def growth_lines(small: str, large: str, repeat: int, rounds: int = 5) -> list:
+    """The 2,000 → 8,000 growth again, the two renders alternated for ``rounds`` rounds: on
+    a machine whose speed drifts, the table's rows (measured minutes apart) can catch the
+    two sizes in different states."""
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(engine_time(small, repeat))
+        b.append(engine_time(large, repeat))
+    ratios = sorted(y / x for x, y in zip(a, b))
+    print("growth, interleaved: best %.4fs / %.4fs = %.2fx; per round %s" % (
+        min(a), min(b), min(b) / min(a), " ".join("%.2f" % r for r in ratios)), flush=True)
+    return ["", "Growth measured again with the two renders alternated (%d rounds, best of %d "
+            "each): 2,000 resources %.4f s, 8,000 %.4f s, %.2f× (per-round ratios from %.2f× "
+            "to %.2f×, median %.2f×)." % (rounds, repeat, min(a), min(b), min(b) / min(a),
+                                         ratios[0], ratios[-1], ratios[len(ratios) // 2])]
 
 
 def _previous_rows(labels: set) -> list:
