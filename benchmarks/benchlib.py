@@ -55,3 +55,8 @@ def bytecode_cached():
         finally:
             os.environ.clear()
             os.environ.update(saved)
+
+
+def child_env() -> dict:
+    """The environment of a benchmarked child: this checkout first on PYTHONPATH."""
+    return dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))

@@ -22,13 +22,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import benchlib  # noqa: E402
-
-
-def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
 def _cpu() -> float:
@@ -40,7 +35,8 @@ def engine_run(root: str, out: str, *extra) -> tuple:
     """(wall seconds, stderr summary, CPU seconds) of one build --all process."""
     c, t = _cpu(), time.perf_counter()
     p = subprocess.run([sys.executable, "-m", "pytest_kustomize", "build", "--all", root,
-                        "-o", out, *extra], capture_output=True, text=True, env=_env())
+                        "-o", out, *extra], capture_output=True, text=True,
+                       env=benchlib.child_env())
     took, cpu = time.perf_counter() - t, _cpu() - c
     if "0 failed" not in p.stderr:
         raise SystemExit("build --all failed:\n" + p.stderr[-2000:])

@@ -20,7 +20,6 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import benchlib  # noqa: E402
 
@@ -50,7 +49,7 @@ VALIDATE = "kustomize_validate = true\nkustomize_validate_missing_schemas = warn
 
 def run_gate(root: str, *extra) -> tuple:
     """(wall seconds, {outcome: count}) of one pytest process in ``root``."""
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = benchlib.child_env()
     for var in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT"):
         env.pop(var, None)
     t = time.perf_counter()

@@ -90,7 +90,12 @@ class RepoRenderer:
         return text, list(res.warnings), False
 
     def summary(self) -> str:
-        return "%d rendered, %d from cache" % (self.rendered, self.from_cache)
+        return render_counts(self.rendered, self.from_cache)
+
+
+def render_counts(rendered: int, from_cache: int) -> str:
+    """``"N rendered, M from cache"``: the counts every summary line reports."""
+    return "%d rendered, %d from cache" % (rendered, from_cache)
 
 
 def build_all(root: "str | os.PathLike", dirs=None, *, cache=None, renderer=None,

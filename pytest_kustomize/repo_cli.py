@@ -7,13 +7,12 @@ any directory failed. ``--jobs N`` renders in N forked processes (each with its 
 accumulated bases, sharing the persistent cache) and writes the sections in the same order."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 
 from .errors import KustomizeError
 from .rendercache import RenderCache, default_dir
-from .repo import RepoRenderer, kustomization_dirs
+from .repo import RepoRenderer, kustomization_dirs, render_counts
 
 SEPARATOR = "### "
 
@@ -23,8 +22,7 @@ def build_all_command(args, restrictor: str) -> int:
     if not os.path.isdir(root):
         print("Error: build --all: %s is not a directory" % root, file=sys.stderr)
         return 1
-    jobs = getattr(args, "jobs", 1)
-    jobs = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     cache_dir = None if args.no_cache else (args.cache_dir or default_dir())
     options = dict(load_restrictor=restrictor, reorder=args.reorder,
                    enable_alpha_plugins=args.enable_alpha_plugins,
@@ -57,8 +55,8 @@ def build_all_command(args, restrictor: str) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
-    print("pytest-kustomize: %d directories: %d rendered, %d from cache, %d failed"
-          % (len(dirs), rendered, from_cache, failed), file=sys.stderr)
+    print("pytest-kustomize: %d directories: %s, %d failed"
+          % (len(dirs), render_counts(rendered, from_cache), failed), file=sys.stderr)
     return 1 if failed or not dirs else 0
 
 
@@ -69,6 +67,7 @@ def _results(root: str, dirs: list, cache_dir, options: dict, jobs: int):
         for d in dirs:
             yield _render((root, d))
         return
+    import multiprocessing          # only for -j: kept off the start-up of one process
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     jobs = min(jobs, len(dirs))

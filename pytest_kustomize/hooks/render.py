@@ -8,6 +8,7 @@ import pytest
 
 from ..rendercache import RenderCache
 from ..renderer import Renderer, overlay_dirs
+from ..repo import render_counts
 from .options import option
 
 
@@ -91,8 +92,7 @@ def pytest_terminal_summary(terminalreporter, config):
     extra = config.stash.get(_XDIST_COUNTS, [0, 0])
     rendered, cached = rendered + extra[0], cached + extra[1]
     if rendered or cached:
-        terminalreporter.write_line("pytest-kustomize: %d rendered, %d from cache"
-                                    % (rendered, cached))
+        terminalreporter.write_line("pytest-kustomize: " + render_counts(rendered, cached))
 
 
 @pytest.fixture(scope="session")
